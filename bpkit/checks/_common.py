@@ -1,0 +1,113 @@
+"""What every check shares: comparing arrays with messages a student can act on, and telling a
+student's own code from bpkit's reference.
+
+A check raises ``AssertionError`` whose message names the likely mistake and the shapes
+involved; it never prints. Messages are written for the student who will read them.
+"""
+
+import inspect
+import types
+
+import numpy as np
+
+
+def rng_for(seed):
+    """A numpy Generator; checks draw all their random inputs from one, so failures repeat."""
+    return np.random.default_rng(seed)
+
+
+def expect_shape(actual, expected_shape, what, hint=""):
+    """Fail unless ``np.shape(actual) == expected_shape``; the message names both shapes."""
+    shape = np.shape(actual)
+    if tuple(shape) != tuple(expected_shape):
+        raise AssertionError(
+            f"{what} has shape {tuple(shape)} but should have shape {tuple(expected_shape)}."
+            + (f" {hint}" if hint else "")
+        )
+
+
+def expect_dtype(actual, expected_dtype, what):
+    """Fail unless ``actual`` keeps the float dtype the inputs had (float32 stays float32)."""
+    dtype = np.asarray(actual).dtype
+    if dtype != np.dtype(expected_dtype):
+        raise AssertionError(
+            f"{what} has dtype {dtype} but the inputs were {np.dtype(expected_dtype)}; keep the "
+            f"input's dtype (avoid np.array(..., dtype=float) or mixing in float64 constants)."
+        )
+
+
+def expect_close(actual, expected, what, hint="", rtol=1e-6, atol=1e-8):
+    """Fail unless ``actual`` has ``expected``'s shape and values (to rtol/atol)."""
+    if actual is None:
+        raise AssertionError(f"{what} is None: did you forget a `return`?" + _sp(hint))
+    expect_shape(actual, np.shape(expected), what, hint)
+    actual = np.asarray(actual, dtype=np.float64).reshape(-1)
+    flat_expected = np.asarray(expected, dtype=np.float64).reshape(-1)
+    if not np.allclose(actual, flat_expected, rtol=rtol, atol=atol):
+        worst = int(np.argmax(np.abs(actual - flat_expected)))
+        shape = np.shape(expected)
+        where = f" at index {tuple(int(i) for i in np.unravel_index(worst, shape))}" if shape else ""
+        raise AssertionError(
+            f"{what} is wrong{where}: got {actual[worst]:.6g}, expected {flat_expected[worst]:.6g}."
+            + _sp(hint)
+        )
+
+
+def _sp(hint):
+    return f" {hint}" if hint else ""
+
+
+def is_close(actual, expected, rtol=1e-6, atol=1e-8):
+    """True when ``actual`` has ``expected``'s shape and values; for diagnosing mistakes."""
+    try:
+        return np.shape(actual) == np.shape(expected) and bool(
+            np.allclose(np.asarray(actual, dtype=np.float64), expected, rtol=rtol, atol=atol)
+        )
+    except (TypeError, ValueError):
+        return False
+
+
+def expect_own_code(obj, name=None):
+    """Fail when ``obj`` is bpkit's reference rather than the student's own code.
+
+    Rejects: bpkit's class or function itself (imported or re-exported under another name), a
+    subclass of any bpkit class, and code whose methods call bpkit (``bpkit.MulLayer`` inside
+    ``forward``). Numpy is of course allowed.
+    """
+    name = name or getattr(obj, "__name__", type(obj).__name__)
+    message = (
+        f"{name} must be your own code, but it {{}}. Write the body yourself; bpkit's version is "
+        f"what your answer is compared with."
+    )
+    module = getattr(obj, "__module__", "") or ""
+    if module.startswith("bpkit"):
+        raise AssertionError(message.format(f"is bpkit's {module}.{obj.__name__}"))
+    if inspect.isclass(obj):
+        for base in obj.__mro__[1:]:
+            if (base.__module__ or "").startswith("bpkit"):
+                raise AssertionError(message.format(f"subclasses {base.__module__}.{base.__name__}"))
+        functions = [v for v in vars(obj).values() if isinstance(v, types.FunctionType)]
+    else:
+        functions = [obj] if isinstance(obj, types.FunctionType) else []
+    for function in functions:
+        for used in _globals_used(function):
+            used_module = getattr(used, "__module__", None) or getattr(used, "__name__", "")
+            if isinstance(used_module, str) and used_module.startswith("bpkit"):
+                raise AssertionError(message.format(f"calls bpkit ({_describe(used)})"))
+
+
+def _globals_used(function):
+    """The global objects a function (and the functions nested in it) refers to by name."""
+    code_objects = [function.__code__]
+    found = []
+    while code_objects:
+        code = code_objects.pop()
+        code_objects.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+        for global_name in code.co_names:
+            if global_name in function.__globals__:
+                found.append(function.__globals__[global_name])
+    return found
+
+
+def _describe(obj):
+    return getattr(obj, "__qualname__", None) or getattr(obj, "__name__", repr(obj))

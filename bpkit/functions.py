@@ -1,0 +1,94 @@
+"""Pure functions the layers are built from.
+
+Every function works on numpy arrays of any float dtype and returns the same dtype it was
+given (float64 for Python numbers and integer arrays).
+"""
+
+import numpy as np
+
+
+def _as_float(x):
+    """Return ``x`` as a float array, keeping float32/float64 and promoting everything else."""
+    x = np.asarray(x)
+    return x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
+
+
+def sigmoid(x):
+    """Logistic function ``1 / (1 + exp(-x))``, elementwise.
+
+    x: any shape. Returns the same shape. Never overflows: for x < 0 it uses
+    ``exp(x) / (1 + exp(x))``, so ``exp`` only ever sees non-positive numbers.
+    """
+    x = _as_float(x)
+    # exp(-|x|) is at most 1, so neither branch can overflow, even at x = +-1000.
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + z), z / (1 + z)).astype(x.dtype, copy=False)
+
+
+def relu(x):
+    """Rectified linear unit ``max(0, x)``, elementwise. x: any shape; returns the same shape."""
+    x = _as_float(x)
+    return np.maximum(x, 0)
+
+
+def softmax(x):
+    """Softmax over the last axis: ``exp(x_i) / sum_j exp(x_j)``.
+
+    x: (..., C) scores. Returns (..., C) probabilities that sum to 1 along the last axis.
+    The row maximum is subtracted first: softmax is unchanged by a shift, and the largest
+    exponent becomes exp(0) = 1, so nothing overflows.
+    """
+    x = _as_float(x)
+    shifted = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def labels_to_one_hot(t, num_classes):
+    """Class labels t: (N,) ints -> one-hot (N, C) float64."""
+    t = np.asarray(t)
+    one_hot = np.zeros((t.size, num_classes))
+    one_hot[np.arange(t.size), t.ravel()] = 1
+    return one_hot
+
+
+def _as_batch(y, t):
+    """Make a single sample (C,) a batch of one (1, C); leave batches alone."""
+    y = _as_float(y)
+    t = np.asarray(t)
+    if y.ndim == 1:
+        y = y.reshape(1, -1)
+        t = t.reshape(1, -1) if t.ndim == 1 and t.size == y.shape[1] else t.reshape(1)
+    return y, t
+
+
+def cross_entropy_error(y, t, eps=1e-12):
+    """Batch-mean cross-entropy ``-1/N * sum_n sum_k t_nk * log(y_nk)``.
+
+    y: (N, C) probabilities, or (C,) for one sample.
+    t: one-hot targets of y's shape, or integer labels (N,) (a single label for one sample).
+    Returns a scalar. ``eps`` keeps log(0) finite when a probability underflows to 0.
+    """
+    y, t = _as_batch(y, t)
+    n = y.shape[0]
+    if t.shape == y.shape:  # one-hot: keep only the probability of the correct class
+        t = t.argmax(axis=1)
+    t = t.astype(np.intp, copy=False).ravel()
+    if t.shape != (n,):
+        raise ValueError(
+            f"targets have shape {np.shape(t)} but y has shape {y.shape}: give one-hot targets "
+            f"of shape {y.shape} or integer labels of shape ({n},)"
+        )
+    return -np.sum(np.log(y[np.arange(n), t] + eps)) / n
+
+
+def sum_squares_error(y, t):
+    """Sum-of-squares error ``0.5 * sum (y - t)^2`` (the notes' error function), batch mean.
+
+    y, t: the same shape, (N, ...) for a batch, or (D,) for one sample. Returns a scalar.
+    """
+    y, t = _as_float(y), _as_float(t)
+    if y.shape != t.shape:
+        raise ValueError(f"y has shape {y.shape} but t has shape {t.shape}; they must match")
+    n = y.shape[0] if y.ndim > 1 else 1
+    return 0.5 * np.sum((y - t) ** 2) / n

@@ -1,0 +1,222 @@
+"""Layers: each one's forward and backward side by side.
+
+The contract (the notes' and *Deep Learning from Scratch*'s):
+
+- ``forward(...)`` computes the output and stores what ``backward`` needs;
+- ``backward(dout)`` returns the gradient of the loss with respect to the input(s) and, for a
+  layer with parameters, stores ``dW`` and ``db``;
+- ``dout`` is never modified in place: the caller may still need it;
+- arrays keep the float dtype they were given (float64 by default).
+"""
+
+import numpy as np
+
+from .functions import _as_float, cross_entropy_error, sigmoid, softmax
+
+
+class BackwardBeforeForwardError(RuntimeError):
+    """Raised when ``backward`` is called before ``forward`` stored what it needs."""
+
+
+def _need(value, layer, what):
+    if value is None:
+        raise BackwardBeforeForwardError(
+            f"{type(layer).__name__}.backward was called before forward: it needs {what}, "
+            f"which forward stores. Call forward first."
+        )
+    return value
+
+
+class AddLayer:
+    """Add node ``out = x + y``. Backward passes ``dout`` unchanged to both inputs."""
+
+    def forward(self, x, y):
+        """x, y: scalars or arrays of one shape. Returns x + y."""
+        return x + y
+
+    def backward(self, dout):
+        """dout: the shape of the output. Returns (dx, dy), each equal to dout (copies)."""
+        # Copies, so that a caller who changes dx in place does not change dy or dout.
+        return dout * 1, dout * 1
+
+
+class MulLayer:
+    """Multiply node ``out = x * y``. Backward swaps the inputs: dx = dout*y, dy = dout*x."""
+
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        """x, y: scalars or arrays of one shape. Stores both; returns x * y."""
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dout):
+        """dout: the shape of the output. Returns (dx, dy) = (dout * y, dout * x)."""
+        y = _need(self.y, self, "the inputs x and y")
+        return dout * y, dout * self.x
+
+
+class Relu:
+    """``out = max(0, x)``. Backward lets dout through where x > 0 and blocks it elsewhere."""
+
+    def __init__(self):
+        self.mask = None
+
+    def forward(self, x):
+        """x: any shape. Stores the mask ``x <= 0``; returns max(0, x) in x's shape."""
+        x = _as_float(x)
+        self.mask = x <= 0
+        out = x.copy()  # never write into the caller's x
+        out[self.mask] = 0
+        return out
+
+    def backward(self, dout):
+        """dout: x's shape. Returns dx = dout where x > 0, else 0 (a new array)."""
+        mask = _need(self.mask, self, "the mask of inputs <= 0")
+        dx = np.array(dout, copy=True)
+        dx[mask] = 0
+        return dx
+
+
+class Sigmoid:
+    """``y = 1 / (1 + exp(-x))``. Backward uses the stored output: dx = dout * y * (1 - y)."""
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        """x: any shape. Stores and returns y = sigmoid(x), the same shape."""
+        self.out = sigmoid(x)
+        return self.out
+
+    def backward(self, dout):
+        """dout: y's shape. Returns dx = dout * y * (1 - y)."""
+        y = _need(self.out, self, "the output y")
+        return dout * y * (1 - y)
+
+
+class Affine:
+    """Fully connected layer ``out = x . W + b``.
+
+    W: (D, M), b: (M,). x: (N, d1, ..., dk) with d1*...*dk = D (flattened per sample), or
+    (D,) for one sample. Backward stores dW: (D, M) and db: (M,), and returns dx in x's shape.
+    """
+
+    def __init__(self, W, b):
+        self.W, self.b = W, b
+        self.x = None
+        self.original_x_shape = None
+        self.dW = None
+        self.db = None
+
+    def forward(self, x):
+        """x: (N, d1, ..., dk) or (D,). Returns (N, M), or (M,) for one sample."""
+        x = _as_float(x)
+        d_in = self.W.shape[0]
+        self.original_x_shape = x.shape
+        flat = x.reshape(1, -1) if x.ndim == 1 else x.reshape(x.shape[0], -1)
+        if flat.shape[1] != d_in:
+            raise ValueError(
+                f"Affine: x has {flat.shape[1]} features per sample but W expects {d_in} "
+                f"(x has shape {x.shape}, W has shape {self.W.shape}); give x of shape "
+                f"(N, {d_in}) or a W with {flat.shape[1]} rows"
+            )
+        self.x = flat
+        out = (flat @ self.W + self.b).astype(x.dtype, copy=False)
+        return out[0] if x.ndim == 1 else out
+
+    def backward(self, dout, input_grad=True):
+        """dout: (N, M), or (M,) for one sample. Returns dx in the shape forward was given.
+
+        With ``input_grad=False`` only dW and db are computed and None is returned: the first
+        layer of a network has no use for dx, and it costs as much as dW.
+        """
+        x = _need(self.x, self, "the input x")
+        dout_2d = np.reshape(dout, (x.shape[0], -1))
+        if dout_2d.shape[1] != self.W.shape[1]:
+            raise ValueError(
+                f"Affine.backward: dout has shape {np.shape(dout)} but the output had shape "
+                f"({x.shape[0]}, {self.W.shape[1]}); pass the gradient of this layer's output"
+            )
+        self.dW = x.T @ dout_2d
+        self.db = dout_2d.sum(axis=0)  # b was broadcast over the batch, so its gradient sums
+        if not input_grad:
+            return None
+        return (dout_2d @ self.W.T).astype(x.dtype, copy=False).reshape(self.original_x_shape)
+
+
+class SoftmaxWithLoss:
+    """Softmax followed by the batch-mean cross-entropy loss, as one layer.
+
+    forward(x, t): x (N, C) scores, or (C,) for one sample; t one-hot (N, C) or labels (N,).
+    Returns the scalar loss. backward(dout=1) returns ``dout * (y - t) / N`` in x's shape.
+    """
+
+    def __init__(self):
+        self.y = None
+        self.t = None
+        self.loss = None
+
+    def forward(self, x, t):
+        """x: (N, C) or (C,); t: (N, C) one-hot or (N,) labels. Returns the mean loss."""
+        x = _as_float(x)
+        t = np.asarray(t)
+        y = softmax(x)
+        batch_y = y.reshape(1, -1) if y.ndim == 1 else y
+        n, c = batch_y.shape
+        if t.size == batch_y.size:
+            t_one_hot = t.reshape(batch_y.shape).astype(batch_y.dtype)
+        elif t.size == n:
+            labels = t.astype(np.intp).ravel()
+            if labels.min() < 0 or labels.max() >= c:
+                raise ValueError(f"labels must lie in 0..{c - 1}, got {labels.min()}..{labels.max()}")
+            t_one_hot = np.zeros_like(batch_y)
+            t_one_hot[np.arange(n), labels] = 1
+        else:
+            raise ValueError(
+                f"SoftmaxWithLoss: x has shape {x.shape} but t has shape {t.shape}; give "
+                f"one-hot targets of shape {batch_y.shape} or labels of shape ({n},)"
+            )
+        self.y, self.t = y, t_one_hot.reshape(y.shape)
+        self.loss = cross_entropy_error(batch_y, t_one_hot)
+        return self.loss
+
+    def backward(self, dout=1):
+        """dout: scalar gradient of the final loss (1 by default). Returns dx, x's shape."""
+        y = _need(self.y, self, "the softmax output y and the targets t")
+        n = 1 if y.ndim == 1 else y.shape[0]
+        return (dout * (y - self.t) / n).astype(y.dtype, copy=False)
+
+
+class SquaredErrorLoss:
+    """Output layer for regression: ``loss = 0.5 * sum (y - t)^2 / N``, the notes' error.
+
+    forward(y, t): y, t of one shape, (N, D) or (D,). backward(dout=1) returns
+    ``dout * (y - t) / N``.
+    """
+
+    def __init__(self):
+        self.y = None
+        self.t = None
+        self.loss = None
+
+    def forward(self, y, t):
+        """y, t: the same shape, (N, D) or (D,). Returns the scalar batch-mean loss."""
+        y, t = _as_float(y), _as_float(t)
+        if y.shape != t.shape:
+            raise ValueError(
+                f"SquaredErrorLoss: y has shape {y.shape} but t has shape {t.shape}; "
+                f"reshape t to {y.shape}"
+            )
+        self.y, self.t = y, t.astype(y.dtype, copy=False)
+        n = y.shape[0] if y.ndim > 1 else 1
+        self.loss = 0.5 * np.sum((y - self.t) ** 2) / n
+        return self.loss
+
+    def backward(self, dout=1):
+        """dout: scalar. Returns dy = dout * (y - t) / N in y's shape."""
+        y = _need(self.y, self, "the prediction y and the target t")
+        n = y.shape[0] if y.ndim > 1 else 1
+        return (dout * (y - self.t) / n).astype(y.dtype, copy=False)

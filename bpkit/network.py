@@ -1,0 +1,104 @@
+"""Networks built from layers held in an ordered dict.
+
+Forward is a loop over the layers in order; backward is the same loop reversed, each layer
+handing its input gradient to the one before it. The parameters in ``params`` are the very
+arrays the Affine layers hold, so an optimiser that updates ``params`` in place updates the
+layers too.
+"""
+
+from collections import OrderedDict
+
+import numpy as np
+
+from .gradcheck import numerical_gradient
+from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
+
+ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
+
+
+class MultiLayerNet:
+    """Affine -> activation -> ... -> Affine -> a loss layer, of any depth.
+
+    sizes: [input, hidden_1, ..., hidden_k, output]. activation: "relu" or "sigmoid".
+    weight_init_std: a number (every W ~ N(0, std^2)), or "he" (sqrt(2 / fan_in), for ReLU) or
+    "xavier" (sqrt(1 / fan_in), for sigmoid). loss_layer: SoftmaxWithLoss by default; a
+    SquaredErrorLoss makes it a regression net. params: W1, b1, ..., Wk+1, bk+1.
+    """
+
+    def __init__(self, sizes, activation="relu", weight_init_std=0.01, loss_layer=None, seed=None):
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        if len(sizes) < 2:
+            raise ValueError(f"sizes needs at least an input and an output size, got {sizes}")
+        rng = np.random.default_rng(seed)
+        self.params = {}
+        self.layers = OrderedDict()
+        n_affine = len(sizes) - 1
+        for i in range(1, n_affine + 1):
+            fan_in, fan_out = sizes[i - 1], sizes[i]
+            std = _init_std(weight_init_std, fan_in)
+            self.params[f"W{i}"] = std * rng.standard_normal((fan_in, fan_out))
+            self.params[f"b{i}"] = np.zeros(fan_out)
+            self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
+            if i < n_affine:
+                self.layers[f"{activation.capitalize()}{i}"] = ACTIVATIONS[activation]()
+        self.last_layer = loss_layer if loss_layer is not None else SoftmaxWithLoss()
+
+    def predict(self, x):
+        """x: (N, D). Returns the scores (N, C) before the loss layer."""
+        for layer in self.layers.values():
+            x = layer.forward(x)
+        return x
+
+    def loss(self, x, t):
+        """x: (N, D); t: (N, C) one-hot, (N,) labels, or regression targets. Returns a scalar."""
+        return self.last_layer.forward(self.predict(x), t)
+
+    def accuracy(self, x, t):
+        """Fraction of samples whose highest score is the target class. t: labels or one-hot."""
+        predicted = np.argmax(self.predict(x), axis=1)
+        t = np.asarray(t)
+        labels = np.argmax(t, axis=1) if t.ndim == 2 else t
+        return float(np.mean(predicted == labels))
+
+    def gradient(self, x, t):
+        """Backprop: one forward, one reversed backward loop. Returns {name: dparam}."""
+        self.loss(x, t)
+        dout = self.last_layer.backward(1)
+        layers = list(self.layers.values())
+        for layer in reversed(layers[1:]):
+            dout = layer.backward(dout)
+        # Nobody uses the gradient with respect to the data, so the first layer skips it.
+        layers[0].backward(dout, input_grad=False)
+        grads = {}
+        for name, layer in self.layers.items():
+            if isinstance(layer, Affine):
+                i = name.removeprefix("Affine")
+                grads[f"W{i}"], grads[f"b{i}"] = layer.dW, layer.db
+        return grads
+
+    def numerical_gradient(self, x, t):
+        """The same gradients by central differences: slow, for checking ``gradient``."""
+        return {
+            name: numerical_gradient(lambda: self.loss(x, t), param)
+            for name, param in self.params.items()
+        }
+
+
+class TwoLayerNet(MultiLayerNet):
+    """Affine1 -> Relu1 -> Affine2 -> SoftmaxWithLoss, the network of the notes and the book.
+
+    params: W1 (input_size, hidden_size), b1 (hidden_size,), W2 (hidden_size, output_size),
+    b2 (output_size,), each drawn from N(0, weight_init_std^2) (biases 0).
+    """
+
+    def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, seed=None):
+        super().__init__([input_size, hidden_size, output_size], "relu", weight_init_std, seed=seed)
+
+
+def _init_std(weight_init_std, fan_in):
+    if weight_init_std == "he":
+        return np.sqrt(2.0 / fan_in)
+    if weight_init_std == "xavier":
+        return np.sqrt(1.0 / fan_in)
+    return float(weight_init_std)
