@@ -1,0 +1,142 @@
+"""Time one training step of bpkit.TwoLayerNet against the same network in PyTorch.
+
+A step is forward, backward and an SGD update, float64, on the CPU. Three things are timed
+side by side, interleaved, in one run:
+
+- bpkit:   ``net.gradient(x, t)`` then ``SGD.update(net.params, grads)``;
+- PyTorch: the same weights as leaf tensors, ``relu(x @ W1 + b1) @ W2 + b2``,
+  ``cross_entropy``, ``loss.backward()``, ``p -= lr * p.grad`` under ``no_grad``;
+- floor:   only the five matrix products no step can avoid: forward x@W1 and h@W2, backward
+  dW2 = h.T@d, dh = d@W2.T and dW1 = x.T@dh (the data needs no gradient, so x's is skipped).
+
+Printed: the median time per step of each, and the ratios bpkit/PyTorch and bpkit/floor.
+
+Both libraries use the same number of BLAS threads (``--threads``, 1 by default: the machine
+is shared, and one thread gives steadier medians than two threads fighting other jobs).
+The thread count must be fixed before numpy is imported, which is why the imports of numpy
+and torch come after the argument parsing below.
+
+Usage: .venv/bin/python bench/train.py [--threads N] [--reps R]
+(torch is needed for this script only: ``.venv/bin/pip install torch``).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--threads", type=int, default=1, help="BLAS threads for both libraries")
+parser.add_argument("--reps", type=int, default=60, help="timed repetitions per size")
+args = parser.parse_args()
+
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[var] = str(args.threads)
+
+import numpy as np  # noqa: E402  (after the thread count is set)
+
+try:
+    import torch  # noqa: E402
+    import torch.nn.functional as F  # noqa: E402
+except ImportError:
+    sys.exit("bench/train.py needs PyTorch: .venv/bin/pip install torch")
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import bpkit  # noqa: E402
+
+torch.set_num_threads(args.threads)
+torch.set_num_interop_threads(1)
+
+LR = 0.1
+# (input, hidden, output, batch): the course's MNIST net, and a ten times wider one.
+SIZES = [(784, 100, 10, 100), (784, 1000, 10, 1000)]
+
+
+def make_bpkit_step(net, x, t):
+    optimiser = bpkit.SGD(lr=LR)
+
+    def step():
+        optimiser.update(net.params, net.gradient(x, t))
+
+    return step
+
+
+def make_torch_step(net, x, t):
+    # The same starting weights as bpkit's net; leaf tensors, so autograd fills .grad.
+    params = [torch.tensor(net.params[k], requires_grad=True) for k in ("W1", "b1", "W2", "b2")]
+    W1, b1, W2, b2 = params
+    xt, tt = torch.from_numpy(x), torch.from_numpy(t)
+
+    def step():
+        scores = torch.relu(xt @ W1 + b1) @ W2 + b2
+        loss = F.cross_entropy(scores, tt)  # batch mean, like SoftmaxWithLoss
+        loss.backward()
+        with torch.no_grad():
+            for p in params:
+                p -= LR * p.grad
+                p.grad = None
+
+    return step
+
+
+def make_floor_step(net, x):
+    W1, W2 = net.params["W1"].copy(), net.params["W2"].copy()
+    d = np.random.default_rng(1).standard_normal((x.shape[0], W2.shape[1]))
+
+    def step():
+        h = x @ W1
+        h @ W2
+        h.T @ d
+        dh = d @ W2.T
+        x.T @ dh
+
+    return step
+
+
+def median_step_time(steps, reps, block):
+    """steps: {name: callable}. Runs each `block` times per repetition, rotating the order
+    every repetition so that no library always runs first (caches, turbo, neighbours' load).
+    Returns {name: median seconds per step}."""
+    names = list(steps)
+    for name in names:  # warm up: first calls allocate, page in and pick BLAS kernels
+        for _ in range(3 * block):
+            steps[name]()
+    times = {name: [] for name in names}
+    for rep in range(reps):
+        order = names[rep % len(names):] + names[: rep % len(names)]
+        for name in order:
+            start = time.perf_counter()
+            for _ in range(block):
+                steps[name]()
+            times[name].append((time.perf_counter() - start) / block)
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def main():
+    rng = np.random.default_rng(0)
+    print(f"numpy {np.__version__}, torch {torch.__version__}, threads {args.threads} "
+          f"(numpy BLAS and torch.set_num_threads), float64, median of {args.reps} reps")
+    header = (f"{'size':>14} {'batch':>6} {'bpkit ms':>9} {'torch ms':>9} {'floor ms':>9} "
+              f"{'bpkit/torch':>12} {'bpkit/floor':>12} {'torch/floor':>12}")
+    print(header)
+    for d_in, hidden, d_out, batch in SIZES:
+        net = bpkit.TwoLayerNet(d_in, hidden, d_out, weight_init_std=0.01, seed=0)
+        x = rng.random((batch, d_in))
+        t = rng.integers(0, d_out, size=batch)
+        steps = {
+            "bpkit": make_bpkit_step(net, x, t),
+            "torch": make_torch_step(net, x, t),
+            "floor": make_floor_step(net, x),
+        }
+        # Small steps take about a millisecond: time blocks of ten so the clock's own cost
+        # and one-off hiccups weigh less.
+        block = 10 if batch <= 100 else 1
+        med = median_step_time(steps, args.reps, block)
+        b, p, f = med["bpkit"], med["torch"], med["floor"]
+        print(f"{f'{d_in}-{hidden}-{d_out}':>14} {batch:>6} {b * 1e3:>9.3f} {p * 1e3:>9.3f} "
+              f"{f * 1e3:>9.3f} {b / p:>12.2f} {b / f:>12.2f} {p / f:>12.2f}")
+
+
+if __name__ == "__main__":
+    main()
