@@ -70,16 +70,23 @@ def cross_entropy_error(y, t, eps=1e-12):
     Returns a scalar. ``eps`` keeps log(0) finite when a probability underflows to 0.
     """
     y, t = _as_batch(y, t)
-    n = y.shape[0]
-    if t.shape == y.shape:  # one-hot: keep only the probability of the correct class
-        t = t.argmax(axis=1)
-    t = t.astype(np.intp, copy=False).ravel()
-    if t.shape != (n,):
+    n, c = y.shape
+    if t.shape == y.shape:
+        # The formula itself, not "the log of the argmax class": the two agree for one-hot
+        # targets, but only this one is the loss whose gradient SoftmaxWithLoss returns when
+        # a row of t is a spread-out distribution (label smoothing, soft targets).
+        return -np.sum(t * np.log(y + eps)) / n
+    labels = t.ravel()
+    if labels.shape != (n,):
         raise ValueError(
             f"targets have shape {np.shape(t)} but y has shape {y.shape}: give one-hot targets "
             f"of shape {y.shape} or integer labels of shape ({n},)"
         )
-    return -np.sum(np.log(y[np.arange(n), t] + eps)) / n
+    labels = labels.astype(np.intp, copy=False)
+    # Checked because numpy would read a label of -1 as "the last class" and say nothing.
+    if labels.min() < 0 or labels.max() >= c:
+        raise ValueError(f"labels must lie in 0..{c - 1}, got {labels.min()}..{labels.max()}")
+    return -np.sum(np.log(y[np.arange(n), labels] + eps)) / n
 
 
 def sum_squares_error(y, t):

@@ -31,11 +31,15 @@ def numerical_gradient_array(f, x, dout, h=1e-5):
     for _ in it:
         i = it.multi_index
         original = x[i].copy()
-        x[i] = original + h
-        plus = np.array(_call(f, x), dtype=np.float64, copy=True)
-        x[i] = original - h
-        minus = np.array(_call(f, x), dtype=np.float64, copy=True)
-        x[i] = original  # restore exactly: original was copied, not recomputed as x - h + h
+        try:
+            x[i] = original + h
+            plus = np.array(_call(f, x), dtype=np.float64, copy=True)
+            x[i] = original - h
+            minus = np.array(_call(f, x), dtype=np.float64, copy=True)
+        finally:
+            # Restore exactly (original was copied, not recomputed as x - h + h), and even
+            # when f raises: the caller's weights must not be left perturbed.
+            x[i] = original
         grad[i] = np.sum((plus - minus) * dout) / (2 * h)
     return grad
 
@@ -79,6 +83,9 @@ def check_layer(layer, *inputs, dout=None, seed=0, h=1e-5):
     analytic = layer.backward(dout)
     if not isinstance(analytic, tuple):
         analytic = (analytic,)
+    # Copies: the forward calls below must not change them if backward returned an array
+    # the layer keeps and overwrites.
+    analytic = tuple(np.array(g, dtype=np.float64, copy=True) for g in analytic)
     # Loss layers take a target as their second input; it has no gradient to check.
     names = ["x", "y", "z"][: len(analytic)]
     errors = {}
