@@ -1,0 +1,82 @@
+"""``make lessons``: write the student versions in lessons/ from the sources in solutions/.
+
+nbgrader's generate_assignment does the work (solutions replaced by stubs, hidden tests
+removed, checksums of the locked cells). Then each generated notebook gets a first cell saying
+it is generated, so nobody edits it instead of its source. No gradebook is touched, and the
+output depends only on solutions/, so running it twice changes no byte.
+
+    python -m autograder.release              # every lesson
+    python -m autograder.release 03 05        # some lessons, by number or folder name
+"""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+from nbgrader.converters import GenerateAssignment
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+from .lessons import COURSE_ROOT, CONFIG_FILE, find_lessons
+
+NOTICE_CELL_ID = "generated-notice"
+
+
+def notice_text(lesson):
+    return (
+        f"> **Your copy of lesson {lesson}.** Fill in every cell that says `# YOUR CODE HERE` "
+        f"and run the test cell below it. This file is generated from "
+        f"`solutions/{lesson}/{lesson}.ipynb` by `make lessons`; instructors change that "
+        f"source, never this file."
+    )
+
+
+def nbgrader_config(root=COURSE_ROOT):
+    """The course's nbgrader settings, plus: write no gradebook while releasing."""
+    config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+    config.merge(Config({
+        "CourseDirectory": {"root": str(root)},
+        "GenerateAssignment": {"no_database": True, "force": True},
+        "SaveCells": {"enabled": False},
+    }))
+    return config
+
+
+def release(lesson, config):
+    """Generate lessons/<lesson>/<lesson>.ipynb from solutions/ and mark it as generated."""
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = lesson
+    converter = GenerateAssignment(coursedir=coursedir, config=config)
+    converter.start()
+    path = Path(coursedir.root) / "lessons" / lesson / f"{lesson}.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    notice = nbformat.v4.new_markdown_cell(notice_text(lesson), id=NOTICE_CELL_ID)
+    notebook.cells = [notice] + [c for c in notebook.cells if c.get("id") != NOTICE_CELL_ID]
+    notebook.metadata["bpkit"] = {"generated_from": f"solutions/{lesson}/{lesson}.ipynb"}
+    nbformat.write(notebook, path)
+    os.chmod(path, 0o644)
+    return path
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder.release", description=__doc__.split("\n")[0])
+    parser.add_argument("lessons", nargs="*", help="lesson numbers or folder names (default: all)")
+    parser.add_argument("--root", type=Path, default=COURSE_ROOT,
+                        help="course folder holding solutions/ (default: this repository)")
+    args = parser.parse_args(argv)
+    try:
+        lessons = find_lessons(args.lessons, args.root)
+    except LookupError as error:
+        parser.exit(2, f"error: {error}\n")
+    config = nbgrader_config(args.root.resolve())
+    for lesson in lessons:
+        print(f"lessons/{lesson}/{lesson}.ipynb", "<-", f"solutions/{lesson}/{lesson}.ipynb")
+        release(lesson, config)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
