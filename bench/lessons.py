@@ -1,0 +1,38 @@
+"""How long each solution notebook takes to execute on a fresh kernel.
+
+    python bench/lessons.py [03 05 ...]
+
+Goals (issue: the pipeline, lessons 05-09): no lesson over 20 s on a 2-core machine, and the
+whole course (00-09) in at most 2 minutes. Each notebook runs in a scratch copy, as the notebook
+tests do; the kernel start is included, as a student's "Restart and Run All" would include it.
+"""
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from autograder.execute import execute_notebook  # noqa: E402
+from autograder.lessons import COURSE_ROOT, find_lessons  # noqa: E402
+
+LESSON_GOAL_S = 20.0
+COURSE_GOAL_S = 120.0
+
+
+def main(names):
+    total = 0.0
+    print(f"{'lesson':32} {'seconds':>8} {'of goal':>8}  clean")
+    with tempfile.TemporaryDirectory() as scratch:
+        for lesson in find_lessons(names):
+            copy = Path(scratch) / f"{lesson}.ipynb"
+            shutil.copy(COURSE_ROOT / "solutions" / lesson / f"{lesson}.ipynb", copy)
+            run = execute_notebook(copy)
+            total += run.seconds
+            print(f"{lesson:32} {run.seconds:8.1f} {run.seconds / LESSON_GOAL_S:8.2f}  {run.clean}")
+    print(f"{'whole course':32} {total:8.1f} {total / COURSE_GOAL_S:8.2f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
