@@ -1,0 +1,27 @@
+"""Suite-wide rules.
+
+In CI (CI=true) nothing may be skipped: a test that would skip because a system package is
+missing (Chromium, PostgreSQL) fails instead, since CI installs them and a skip there would hide
+a broken install step. On a person's machine such tests skip with a message saying what to
+install.
+"""
+
+import os
+
+import matplotlib
+import pytest
+
+# Figures are drawn off screen in tests; no window, no display needed.
+matplotlib.use("Agg")
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every test must run: {reason}"
