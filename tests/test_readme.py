@@ -1,0 +1,28 @@
+"""The README's promises: its code runs as shown and prints what it says it prints."""
+
+import contextlib
+import io
+import re
+
+from autograder.lessons import COURSE_ROOT, all_lessons
+
+README = (COURSE_ROOT / "README.md").read_text()
+
+
+def test_bpkit_in_five_lines_runs_and_reaches_the_accuracy_it_shows():
+    code = re.search(r"## bpkit in five lines\n+```python\n(.*?)```", README, re.S).group(1)
+    lines = [line for line in code.splitlines() if line.strip()]
+    assert len(lines) == 5
+    claimed = re.search(r"# (\d+\.\d)%", code).group(1)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, "README.md", "exec"), {})
+    assert printed.getvalue().strip() == f"test accuracy: {claimed}%"
+
+
+def test_every_lesson_link_points_to_a_generated_lesson():
+    linked = re.findall(r"\]\((lessons/[^)]+\.ipynb)\)", README)
+    assert linked, "the README links each lesson"
+    for path in linked:
+        assert (COURSE_ROOT / path).is_file(), f"README links {path}, which does not exist"
+    assert {p.split("/")[1] for p in linked} == set(all_lessons())
