@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab lessons
+	$(BIN)/jupyter lab --ServerApp.default_url=/lab/tree/lessons
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
