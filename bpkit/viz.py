@@ -1,0 +1,452 @@
+"""Figures of the course, drawn with matplotlib only.
+
+Computation graphs (``Node``, ``Edge``, ``Graph``, the builders ``apple_graph``, ``shop_graph``,
+``chain_rule_graph``, ``sigmoid_graph`` and ``draw_graph``) write each edge's forward value
+above it and its backward gradient below it, as in the notes' figures. The builders compute
+those numbers with bpkit's layers, so the pictures show what the code computes.
+
+Every function returns a ``matplotlib.figure.Figure`` and never calls ``plt.show()``. Given
+no ``ax``, it makes a Figure that pyplot does not track: Jupyter shows it once when it is a
+cell's value (or passed to ``display``), and nothing leaks when many are drawn; in a script,
+use ``fig.savefig(...)``. Given an ``ax``, it draws there and returns ``ax.figure``.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle
+from matplotlib.ticker import MaxNLocator
+
+from .data import shop_prices
+from .layers import AddLayer, MulLayer
+
+FORWARD_COLOR = "#1f4e99"  # blue: values flow forward
+BACKWARD_COLOR = "#c0392b"  # red: gradients flow back
+HIGHLIGHT_COLOR = "#e67e22"
+NODE_RADIUS = 0.28
+
+
+# --- the graph description ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node at ``pos`` (x, y in drawing units). label: the operation drawn in its circle
+    ("x", "+", "exp"); an empty label makes a bare end point, where an input starts or the
+    result ends. note: an optional line under the node (e.g. its local derivative)."""
+
+    name: str
+    label: str = ""
+    pos: tuple = (0.0, 0.0)
+    note: str = ""
+
+
+@dataclass
+class Edge:
+    """An arrow from node ``src`` to node ``dst``. label: what it carries ("apple price");
+    value: the forward value; grad: d(output)/d(this value), filled by the backward pass."""
+
+    src: str
+    dst: str
+    label: str = ""
+    value: float | None = None
+    grad: float | None = None
+
+
+@dataclass
+class Graph:
+    """nodes, and edges in forward (topological) order: an edge's value is known once the
+    edges before it are. The backward pass visits them in reverse."""
+
+    nodes: list
+    edges: list
+    title: str = ""
+    _by_name: dict = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self._by_name = {node.name: node for node in self.nodes}
+        for edge in self.edges:
+            for end in (edge.src, edge.dst):
+                if end not in self._by_name:
+                    raise ValueError(f"edge {edge.src} -> {edge.dst} names no node {end!r}")
+
+    def node(self, name):
+        return self._by_name[name]
+
+    def edge(self, label):
+        """The edge whose label is ``label``."""
+        for edge in self.edges:
+            if edge.label == label:
+                return edge
+        raise KeyError(f"no edge is labelled {label!r}; labels: {[e.label for e in self.edges]}")
+
+
+# --- graphs of the notes, computed by bpkit's layers ----------------------------------------
+
+
+def apple_graph(price=100, count=2, tax=1.1):
+    """2 apples at 100 with 10 % tax: price x count -> x tax -> 220 (the notes' figures 1-2).
+
+    Backward from 1: tax node gives 1.1 (to the apple total) and 200 (to the tax); the apple
+    node gives 1.1 x 2 = 2.2 to the price and 1.1 x 100 = 110 to the count.
+    """
+    mul_apple, mul_tax = MulLayer(), MulLayer()
+    apple_total = mul_apple.forward(price, count)
+    total = mul_tax.forward(apple_total, tax)
+    d_apple_total, d_tax = mul_tax.backward(1)
+    d_price, d_count = mul_apple.backward(d_apple_total)
+    nodes = [
+        Node("price", pos=(0, 1)), Node("count", pos=(0.6, -0.4)), Node("tax", pos=(2.6, -0.4)),
+        Node("mul_apple", "×", (2, 1)), Node("mul_tax", "×", (4, 1)), Node("out", pos=(5.6, 1)),
+    ]
+    edges = [
+        Edge("price", "mul_apple", "apple price", price, d_price),
+        Edge("count", "mul_apple", "apple count", count, d_count),
+        Edge("mul_apple", "mul_tax", "apple total", apple_total, d_apple_total),
+        Edge("tax", "mul_tax", "tax", tax, d_tax),
+        Edge("mul_tax", "out", "total", total, 1),
+    ]
+    return Graph(nodes, edges, "apples: forward (above) and backward (below)")
+
+
+def shop_graph(apple_price=100, apple_count=2, orange_price=150, orange_count=3, tax=1.1):
+    """Apples and oranges, added, then taxed: (100 x 2 + 150 x 3) x 1.1 = 715 (figure 9).
+
+    Gradients: apple price 2.2, apple count 110, orange price 3.3, orange count 165, tax 650.
+    Call as ``shop_graph(**bpkit.data.shop_prices())`` for the notes' numbers.
+    """
+    mul_apple, mul_orange, add, mul_tax = MulLayer(), MulLayer(), AddLayer(), MulLayer()
+    apples = mul_apple.forward(apple_price, apple_count)
+    oranges = mul_orange.forward(orange_price, orange_count)
+    subtotal = add.forward(apples, oranges)
+    total = mul_tax.forward(subtotal, tax)
+    d_subtotal, d_tax = mul_tax.backward(1)
+    d_apples, d_oranges = add.backward(d_subtotal)
+    d_apple_price, d_apple_count = mul_apple.backward(d_apples)
+    d_orange_price, d_orange_count = mul_orange.backward(d_oranges)
+    nodes = [
+        Node("apple_price", pos=(0, 3)), Node("apple_count", pos=(0.6, 1.9)),
+        Node("orange_price", pos=(0, 0.6)), Node("orange_count", pos=(0.6, -0.5)),
+        Node("tax", pos=(4.6, 0.2)),
+        Node("mul_apple", "×", (2, 3)), Node("mul_orange", "×", (2, 0.6)),
+        Node("add", "+", (4, 1.8)), Node("mul_tax", "×", (6, 1.8)), Node("out", pos=(7.6, 1.8)),
+    ]
+    edges = [
+        Edge("apple_price", "mul_apple", "apple price", apple_price, d_apple_price),
+        Edge("apple_count", "mul_apple", "apple count", apple_count, d_apple_count),
+        Edge("orange_price", "mul_orange", "orange price", orange_price, d_orange_price),
+        Edge("orange_count", "mul_orange", "orange count", orange_count, d_orange_count),
+        Edge("mul_apple", "add", "apples", apples, d_apples),
+        Edge("mul_orange", "add", "oranges", oranges, d_oranges),
+        Edge("add", "mul_tax", "subtotal", subtotal, d_subtotal),
+        Edge("tax", "mul_tax", "tax", tax, d_tax),
+        Edge("mul_tax", "out", "total", total, 1),
+    ]
+    return Graph(nodes, edges, "apples and oranges: forward (above) and backward (below)")
+
+
+def chain_rule_graph(x=1.0, y=2.0):
+    """z = (x + y)^2 as two nodes, t = x + y and z = t^2 (figures 5-6).
+
+    Backward: dz/dt = 2t, and the add node passes it on, so dz/dx = dz/dy = 2t.
+    """
+    add, square = AddLayer(), MulLayer()
+    t = add.forward(x, y)
+    # t^2 is a multiply node whose two inputs are both t; a value used twice receives the
+    # sum of the gradients of its uses, hence dz/dt = t + t = 2t.
+    z = square.forward(t, t)
+    dz_dt = sum(square.backward(1))
+    dz_dx, dz_dy = add.backward(dz_dt)
+    nodes = [
+        Node("x", pos=(0, 1)), Node("y", pos=(0.6, -0.4)), Node("add", "+", (2, 1)),
+        Node("square", "**2", (4, 1)), Node("z", pos=(5.6, 1)),
+    ]
+    edges = [
+        Edge("x", "add", "x", x, dz_dx), Edge("y", "add", "y", y, dz_dy),
+        Edge("add", "square", "t", t, dz_dt), Edge("square", "z", "z", z, 1),
+    ]
+    return Graph(nodes, edges, "chain rule: z = t², t = x + y")
+
+
+class _ExpNode:
+    """out = exp(x); backward: dout * exp(x), which is the stored output."""
+
+    def forward(self, x):
+        self.out = np.exp(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * self.out
+
+
+class _ReciprocalNode:
+    """out = 1 / x; backward: dout * (-1 / x^2) = dout * (-out^2)."""
+
+    def forward(self, x):
+        self.out = 1 / x
+        return self.out
+
+    def backward(self, dout):
+        return dout * -(self.out**2)
+
+
+def sigmoid_graph(x=1.0):
+    """y = 1 / (1 + exp(-x)) as four nodes: x -1, exp, +1, 1/x (figures 11-13).
+
+    Backward node by node (local derivatives -1/y^2 [y the 1/x node's input], 1, exp(-x),
+    -1) gives dy/dx = y^2 exp(-x), which simplifies to y (1 - y).
+    """
+    negate, exp, plus_one, reciprocal = MulLayer(), _ExpNode(), AddLayer(), _ReciprocalNode()
+    minus_x = negate.forward(x, -1)
+    e = exp.forward(minus_x)
+    denominator = plus_one.forward(e, 1)
+    y = reciprocal.forward(denominator)
+    d_denominator = reciprocal.backward(1)
+    d_e, _ = plus_one.backward(d_denominator)
+    d_minus_x = exp.backward(d_e)
+    d_x, _ = negate.backward(d_minus_x)
+    nodes = [
+        Node("x", pos=(0, 0)), Node("negate", "×-1", (1.6, 0), "× (-1)"),
+        Node("exp", "exp", (3.2, 0), "× exp(-x)"), Node("plus_one", "+1", (4.8, 0), "× 1"),
+        Node("reciprocal", "1/x", (6.4, 0), "× (-1/x²)"), Node("y", pos=(8.0, 0)),
+    ]
+    edges = [
+        Edge("x", "negate", "x", x, d_x),
+        Edge("negate", "exp", "-x", minus_x, d_minus_x),
+        Edge("exp", "plus_one", "exp(-x)", e, d_e),
+        Edge("plus_one", "reciprocal", "1+exp(-x)", denominator, d_denominator),
+        Edge("reciprocal", "y", "y", y, 1),
+    ]
+    title = f"sigmoid at x = {format_number(x)}: dy/dx = y(1 - y) = {format_number(d_x)}"
+    return Graph(nodes, edges, title)
+
+
+# --- drawing ----------------------------------------------------------------------------------
+
+
+def format_number(value, digits=4):
+    """Compact text for a number: 220 (not 220.00000000000003), 2.2, 0.1966, -1.5e-07.
+
+    Whole numbers print without a decimal point; others with ``digits`` significant digits.
+    """
+    value = float(value)
+    if np.isfinite(value) and value == round(value) and abs(value) < 1e15:
+        return str(int(round(value)))
+    text = f"{value:.{digits}g}"
+    return "0" if text in ("-0", "0") else text
+
+
+def _new_axes(ax, figsize):
+    if ax is not None:
+        return ax.figure, ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _as_set(highlight):
+    if highlight is None:
+        return set()
+    if isinstance(highlight, (str, tuple)):
+        return {highlight}
+    return set(highlight)
+
+
+def draw_graph(graph, ax=None, show_forward=True, show_backward=True, forward_steps=None,
+               backward_steps=None, highlight=None, digits=4):
+    """Draw a computation graph with each edge's value above it and gradient below it.
+
+    forward_steps: show the values of only the first k edges (forward order); backward_steps:
+    the gradients of only the last k edges (the backward pass reaches those first). None
+    shows all. highlight: a node name, an edge as (src, dst), or a collection of them.
+    Text objects carry gids ``value:src->dst``, ``grad:src->dst``, ``label:src->dst`` and
+    ``node:name``, so a widget or a test can find them. Returns the Figure.
+    """
+    xs = [node.pos[0] for node in graph.nodes]
+    ys = [node.pos[1] for node in graph.nodes]
+    fig, ax = _new_axes(ax, (1.5 * (max(xs) - min(xs) + 3), 1.5 * (max(ys) - min(ys) + 1.6)))
+    highlighted = _as_set(highlight)
+    n = len(graph.edges)
+    n_forward = (n if forward_steps is None else forward_steps) if show_forward else 0
+    n_backward = (n if backward_steps is None else backward_steps) if show_backward else 0
+    for i, edge in enumerate(graph.edges):
+        _draw_edge(ax, graph, edge, (edge.src, edge.dst) in highlighted,
+                   show_value=i < n_forward, show_grad=i >= n - n_backward, digits=digits)
+    for node in graph.nodes:
+        if node.label:
+            _draw_node(ax, node, node.name in highlighted, show_note=show_backward)
+    ax.set_xlim(min(xs) - 1.6, max(xs) + 1.3)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if graph.title:
+        ax.set_title(graph.title)
+    return fig
+
+
+def _draw_node(ax, node, highlighted, show_note):
+    color = HIGHLIGHT_COLOR if highlighted else "black"
+    ax.add_patch(Circle(node.pos, NODE_RADIUS, facecolor="white", edgecolor=color,
+                        linewidth=2.5 if highlighted else 1.2, zorder=3))
+    ax.text(*node.pos, node.label, ha="center", va="center", fontsize=13, zorder=4,
+            gid=f"node:{node.name}")
+    if node.note and show_note:
+        ax.text(node.pos[0], node.pos[1] - NODE_RADIUS - 0.05, node.note, ha="center",
+                va="top", fontsize=8, color=BACKWARD_COLOR, gid=f"note:{node.name}")
+
+
+def _draw_edge(ax, graph, edge, highlighted, show_value, show_grad, digits):
+    src, dst = graph.node(edge.src), graph.node(edge.dst)
+    start, end = np.asarray(src.pos, float), np.asarray(dst.pos, float)
+    direction = (end - start) / np.linalg.norm(end - start)
+    # Arrows stop at the circle's rim, not its centre; bare end points have no circle.
+    tail = start + direction * NODE_RADIUS if src.label else start
+    head = end - direction * NODE_RADIUS if dst.label else end
+    color = HIGHLIGHT_COLOR if highlighted else "0.25"
+    ax.annotate("", xy=head, xytext=tail, gid=f"edge:{edge.src}->{edge.dst}",
+                arrowprops=dict(arrowstyle="-|>", color=color, lw=2.5 if highlighted else 1.2,
+                                shrinkA=0, shrinkB=0))
+    # "Above" is the side of the edge's normal that points up (for a vertical edge, left).
+    normal = np.array([-direction[1], direction[0]])
+    if normal[1] < 0 or (normal[1] == 0 and normal[0] > 0):
+        normal = -normal
+    middle = (tail + head) / 2
+    key = f"{edge.src}->{edge.dst}"
+    if show_value and edge.value is not None:
+        ax.text(*(middle + 0.12 * normal), format_number(edge.value, digits), ha="center",
+                va="bottom", color=FORWARD_COLOR, fontsize=11, gid=f"value:{key}")
+    if show_grad and edge.grad is not None:
+        ax.text(*(middle - 0.12 * normal), format_number(edge.grad, digits), ha="center",
+                va="top", color=BACKWARD_COLOR, fontsize=11, gid=f"grad:{key}")
+    if edge.label:
+        _draw_edge_label(ax, src, dst, start, end, middle, normal, edge.label, f"label:{key}")
+
+
+def _draw_edge_label(ax, src, dst, start, end, middle, normal, text, gid):
+    style = dict(fontsize=9, color="0.35", style="italic", gid=gid)
+    if not src.label:  # an input: name it where it enters
+        ax.text(start[0] - 0.08, start[1], text, ha="right", va="center", **style)
+    elif not dst.label:  # the result: name it where it leaves
+        ax.text(end[0] + 0.08, end[1], text, ha="left", va="center", **style)
+    else:  # an inner edge: name it above its value
+        ax.text(*(middle + 0.45 * normal), text, ha="center", va="bottom", **style)
+
+
+# --- plots ------------------------------------------------------------------------------------
+
+
+def plot_function_and_derivative(f, df, x_range=(-6.0, 6.0), ax=None, title=None, n=400,
+                                 labels=("f(x)", "f'(x)")):
+    """Plot y = f(x) (solid) and its derivative df(x) (dashed) on n points of x_range.
+
+    f, df: vectorised functions of an (n,) array. Returns the Figure.
+    """
+    fig, ax = _new_axes(ax, (6, 4))
+    x = np.linspace(*x_range, n)
+    ax.plot(x, f(x), color=FORWARD_COLOR, label=labels[0])
+    ax.plot(x, df(x), color=BACKWARD_COLOR, linestyle="--", label=labels[1])
+    ax.axhline(0, color="0.7", linewidth=0.8)
+    ax.set_xlabel("x")
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_decision_boundary(predict, x, t, ax=None, resolution=200, margin=0.5, title=None):
+    """Colour the plane by the class ``predict`` gives it, and draw the points on top.
+
+    predict: (M, 2) -> (M,) labels, (M, C) scores (argmax is taken) or (M, 1) probabilities
+    of class 1 (thresholded at 0.5). x: (N, 2) points; t: (N,) labels or (N, C) one-hot.
+    The regions are an image of resolution x resolution cells. Returns the Figure.
+    """
+    fig, ax = _new_axes(ax, (5, 5))
+    x = np.asarray(x, dtype=float)
+    t = np.asarray(t)
+    labels = np.argmax(t, axis=1) if t.ndim == 2 else t.astype(int)
+    low, high = x.min(axis=0) - margin, x.max(axis=0) + margin
+    grid_0, grid_1 = np.meshgrid(np.linspace(low[0], high[0], resolution),
+                                 np.linspace(low[1], high[1], resolution))
+    regions = _predicted_labels(predict(np.column_stack([grid_0.ravel(), grid_1.ravel()])))
+    n_classes = int(max(regions.max(), labels.max())) + 1
+    colors = [f"C{k % 10}" for k in range(n_classes)]
+    ax.imshow(regions.reshape(resolution, resolution), origin="lower", aspect="auto",
+              extent=(low[0], high[0], low[1], high[1]), cmap=ListedColormap(colors),
+              vmin=-0.5, vmax=n_classes - 0.5, alpha=0.25, interpolation="nearest")
+    for k in range(n_classes):
+        mine = labels == k
+        if mine.any():
+            ax.scatter(x[mine, 0], x[mine, 1], color=colors[k], edgecolor="black",
+                       linewidth=0.5, s=25, label=f"class {k}")
+    ax.set_xlabel("x0")
+    ax.set_ylabel("x1")
+    ax.legend(loc="best", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def _predicted_labels(output):
+    output = np.asarray(output)
+    if output.ndim == 2 and output.shape[1] == 1:
+        return (output[:, 0] > 0.5).astype(int)
+    if output.ndim == 2:
+        return np.argmax(output, axis=1)
+    return output.astype(int)
+
+
+def plot_curves(history, ax=None, title=None, xlabel="epoch"):
+    """Plot training curves. history: {name: list of numbers}, one point per epoch.
+
+    Names containing "acc" (accuracies) go on a right-hand axis from 0 to 1, the rest
+    (losses) on the left, when both kinds are present. Returns the Figure.
+    """
+    fig, ax = _new_axes(ax, (6, 4))
+    accuracies = [name for name in history if "acc" in name.lower()]
+    losses = [name for name in history if name not in accuracies]
+    loss_ax = ax
+    acc_ax = ax.twinx() if losses and accuracies else ax
+    lines = []
+    for i, name in enumerate(losses + accuracies):
+        target = acc_ax if name in accuracies else loss_ax
+        values = np.asarray(history[name], dtype=float)
+        style = "--" if name in accuracies else "-"
+        lines += target.plot(np.arange(1, len(values) + 1), values, style, color=f"C{i}",
+                             label=name)
+    if losses:
+        loss_ax.set_ylabel("loss")
+    if accuracies:
+        acc_ax.set_ylabel("accuracy")
+        acc_ax.set_ylim(0, 1.02)
+    ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
+    ax.legend(lines, [line.get_label() for line in lines], loc="center right")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+BITMAP_SHAPES = {48: (8, 6), 64: (8, 8), 784: (28, 28)}
+
+
+def show_bitmap(x, ax=None, title=None, shape=None):
+    """Show an image given as a flat vector: 48 values -> the notes' 8 rows of 6, 64 -> an
+    8 x 8 digit, 784 -> a 28 x 28 MNIST digit; or any 2-D array, or a flat one with
+    ``shape``. Dark means high. Thin lines separate the pixels. Returns the Figure."""
+    x = np.asarray(x, dtype=float)
+    if shape is None:
+        shape = x.shape if x.ndim == 2 else BITMAP_SHAPES.get(x.size)
+    if shape is None:
+        raise ValueError(f"cannot guess the picture's shape from {x.size} values; pass shape=")
+    picture = x.reshape(shape)
+    fig, ax = _new_axes(ax, (0.4 * shape[1] + 0.6, 0.4 * shape[0] + 0.6))
+    ax.imshow(picture, cmap="gray_r", vmin=0, vmax=max(picture.max(), 1e-12),
+              interpolation="nearest")
+    ax.set_xticks(np.arange(-0.5, shape[1]), minor=True)
+    ax.set_yticks(np.arange(-0.5, shape[0]), minor=True)
+    ax.grid(which="minor", color="0.8", linewidth=0.5)
+    ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
+    if title is not None:
+        ax.set_title(title)
+    return fig
