@@ -86,12 +86,17 @@ class Graph:
 # --- graphs of the notes, computed by bpkit's layers ----------------------------------------
 
 
-def apple_graph(price=100, count=2, tax=1.1):
+def apple_graph(price=None, count=None, tax=None):
     """2 apples at 100 with 10 % tax: price x count -> x tax -> 220 (the notes' figures 1-2).
 
-    Backward from 1: tax node gives 1.1 (to the apple total) and 200 (to the tax); the apple
-    node gives 1.1 x 2 = 2.2 to the price and 1.1 x 100 = 110 to the count.
+    Arguments left out come from ``bpkit.data.shop_prices()``. Backward from 1: the tax node
+    gives 1.1 (to the apple total) and 200 (to the tax); the apple node gives 1.1 x 2 = 2.2
+    to the price and 1.1 x 100 = 110 to the count.
     """
+    shop = shop_prices()
+    price = shop["apple_price"] if price is None else price
+    count = shop["apple_count"] if count is None else count
+    tax = shop["tax"] if tax is None else tax
     mul_apple, mul_tax = MulLayer(), MulLayer()
     apple_total = mul_apple.forward(price, count)
     total = mul_tax.forward(apple_total, tax)
@@ -111,12 +116,19 @@ def apple_graph(price=100, count=2, tax=1.1):
     return Graph(nodes, edges, "apples: forward (above) and backward (below)")
 
 
-def shop_graph(apple_price=100, apple_count=2, orange_price=150, orange_count=3, tax=1.1):
+def shop_graph(**prices):
     """Apples and oranges, added, then taxed: (100 x 2 + 150 x 3) x 1.1 = 715 (figure 9).
 
-    Gradients: apple price 2.2, apple count 110, orange price 3.3, orange count 165, tax 650.
-    Call as ``shop_graph(**bpkit.data.shop_prices())`` for the notes' numbers.
+    prices: any of apple_price, apple_count, orange_price, orange_count, tax; the others come
+    from ``bpkit.data.shop_prices()``. With the notes' numbers the gradients are: apple price
+    2.2, apple count 110, orange price 3.3, orange count 165, tax 650.
     """
+    unknown = set(prices) - set(shop_prices())
+    if unknown:
+        raise TypeError(f"shop_graph got unknown prices {sorted(unknown)}")
+    p = {**shop_prices(), **prices}
+    apple_price, apple_count = p["apple_price"], p["apple_count"]
+    orange_price, orange_count, tax = p["orange_price"], p["orange_count"], p["tax"]
     mul_apple, mul_orange, add, mul_tax = MulLayer(), MulLayer(), AddLayer(), MulLayer()
     apples = mul_apple.forward(apple_price, apple_count)
     oranges = mul_orange.forward(orange_price, orange_count)

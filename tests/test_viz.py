@@ -323,3 +323,15 @@ def test_figures_save_as_png(tmp_path):
     path = tmp_path / "apple.png"
     viz.draw_graph(viz.apple_graph()).savefig(path)
     assert path.stat().st_size > 1000
+
+
+def test_graph_defaults_are_the_shop_of_bpkit_data():
+    p = data.shop_prices()
+    apples = p["apple_price"] * p["apple_count"]
+    oranges = p["orange_price"] * p["orange_count"]
+    assert viz.apple_graph().edge("total").value == pytest.approx(apples * p["tax"])
+    assert viz.shop_graph().edge("total").value == pytest.approx((apples + oranges) * p["tax"])
+    # Overriding one price keeps the others.
+    assert viz.shop_graph(orange_count=0).edge("total").value == pytest.approx(apples * p["tax"])
+    with pytest.raises(TypeError, match="banana"):
+        viz.shop_graph(banana_price=1)
