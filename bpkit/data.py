@@ -13,6 +13,7 @@ Labels are int64 class numbers unless ``one_hot=True`` asks for (N, C) float64 r
 
 import gzip
 import hashlib
+import http.client
 import os
 import urllib.error
 import urllib.request
@@ -245,7 +246,9 @@ def _fetch(name, folder, base_url, expected_sha256, timeout):
             f"another mirror with load_mnist(base_url=...), or use bpkit.data.load_digits(), "
             f"which ships with bpkit"
         ) from err
-    except OSError as err:  # URLError, refused connections and timeouts are all OSErrors
+    # URLError, refused connections and timeouts are OSErrors; a connection cut mid-file
+    # raises IncompleteRead, an HTTPException.
+    except (OSError, http.client.HTTPException) as err:
         partial.unlink(missing_ok=True)
         reason = getattr(err, "reason", err)
         raise DownloadError(

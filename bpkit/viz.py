@@ -462,3 +462,23 @@ def show_bitmap(x, ax=None, title=None, shape=None):
     if title is not None:
         ax.set_title(title)
     return fig
+
+
+def show_bitmaps(xs, labels=None, ncols=10, shape=None):
+    """Show several images in a grid, ``ncols`` a row, each titled by its label if given.
+
+    xs: (N, D) flat images, or (N, rows, cols). labels: N titles (e.g. the digits) or None.
+    Returns the Figure.
+    """
+    xs = np.asarray(xs, dtype=float)
+    nrows = -(-len(xs) // ncols)
+    ncols = min(ncols, len(xs))
+    fig = Figure(figsize=(1.1 * ncols, 1.3 * nrows), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False).ravel())
+    for i, ax in enumerate(axes):
+        if i < len(xs):
+            show_bitmap(xs[i], ax=ax, shape=shape,
+                        title=None if labels is None else str(labels[i]))
+        else:
+            ax.axis("off")  # the rest of the last row stays blank
+    return fig

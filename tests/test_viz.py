@@ -335,3 +335,12 @@ def test_graph_defaults_are_the_shop_of_bpkit_data():
     assert viz.shop_graph(orange_count=0).edge("total").value == pytest.approx(apples * p["tax"])
     with pytest.raises(TypeError, match="banana"):
         viz.shop_graph(banana_price=1)
+
+
+def test_show_bitmaps_draws_one_titled_picture_per_digit():
+    x, t = data.digit_bitmaps()
+    fig = viz.show_bitmaps(x, labels=t, ncols=4)
+    drawn = [ax for ax in fig.axes if ax.images]
+    assert len(drawn) == 10 and len(fig.axes) == 12  # 3 rows of 4, two left blank
+    assert [ax.get_title() for ax in drawn] == [str(d) for d in range(10)]
+    np.testing.assert_array_equal(drawn[7].images[0].get_array(), x[7].reshape(8, 6))
