@@ -1,0 +1,256 @@
+"""Lessons 01 and 02's checks: a correct answer passes; each usual mistake gets its own message."""
+
+import numpy as np
+import pytest
+
+from bpkit import checks
+
+pytestmark = [pytest.mark.lesson01, pytest.mark.lesson02]
+
+
+def fail_message(check, answer):
+    with pytest.raises(AssertionError) as caught:
+        check(answer)
+    return str(caught.value)
+
+
+# --- lesson 01: forward passes ------------------------------------------------------------------
+
+def apple_forward(price, count, tax):
+    apples = price * count
+    return {"apples": apples, "total": apples * tax}
+
+
+@pytest.mark.lesson01
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_apple_forward_correct_passes(seed):
+    checks.check_apple_forward(apple_forward, seed=seed)
+
+
+@pytest.mark.lesson01
+@pytest.mark.parametrize("wrong, expected_words", [
+    (lambda p, c, t: {"apples": p * c, "total": p * c}, "tax node is missing"),
+    (lambda p, c, t: {"apples": p * c, "total": p * c + t}, "tax node multiplies"),
+    (lambda p, c, t: {"apples": p * c, "total": p * t}, "skipped the count"),
+    (lambda p, c, t: {"apples": p * c * t, "total": p * c * t}, "already includes the tax"),
+    (lambda p, c, t: {"apples": p + c, "total": (p + c) * t}, "apple node multiplies"),
+    (lambda p, c, t: (p * c, p * c * t), "return a dict"),
+    (lambda p, c, t: {"apple": p * c, "total": p * c * t}, "no key 'apples'"),
+    (lambda p, c, t: None, "forget a `return`"),
+])
+def test_apple_forward_mistakes_are_named(wrong, expected_words):
+    assert expected_words in fail_message(checks.check_apple_forward, wrong)
+
+
+def shop_forward(ap, ac, op, oc, tax, *, tax_on="both", orange_count_from=None, join="add"):
+    apples = ap * ac
+    oranges = op * (oc if orange_count_from is None else orange_count_from(ac, oc))
+    subtotal = apples + oranges if join == "add" else apples * oranges
+    total = {"both": subtotal * tax, "none": subtotal, "apples": apples * tax + oranges,
+             "oranges": apples + oranges * tax}[tax_on]
+    return {"apples": apples, "oranges": oranges, "subtotal": subtotal, "total": total}
+
+
+@pytest.mark.lesson01
+def test_shop_forward_correct_passes_and_gives_715():
+    checks.check_shop_forward(shop_forward)
+    assert shop_forward(100, 2, 150, 3, 1.1)["total"] == pytest.approx(715)
+
+
+@pytest.mark.lesson01
+@pytest.mark.parametrize("options, expected_words", [
+    ({"tax_on": "none"}, "tax node is missing"),
+    ({"tax_on": "apples"}, "taxes only the apples"),
+    ({"tax_on": "oranges"}, "taxes only the oranges"),
+    ({"orange_count_from": lambda ac, oc: ac}, "used the apple count"),
+    ({"join": "mul"}, "the node that joins them adds"),
+])
+def test_shop_forward_mistakes_are_named(options, expected_words):
+    def wrong(*args):
+        return shop_forward(*args, **options)
+    assert expected_words in fail_message(checks.check_shop_forward, wrong)
+
+
+def test_shop_forward_subtotal_with_tax_is_named():
+    def taxed_subtotal(ap, ac, op, oc, tax):
+        out = shop_forward(ap, ac, op, oc, tax)
+        return {**out, "subtotal": out["total"]}
+    assert "already includes the tax" in fail_message(checks.check_shop_forward, taxed_subtotal)
+
+
+def neuron_forward(x1, w1, x2, w2, b):
+    s = x1 * w1 + x2 * w2
+    return {"x1w1": x1 * w1, "x2w2": x2 * w2, "weighted_sum": s, "a": s + b}
+
+
+@pytest.mark.lesson01
+def test_neuron_forward_correct_passes():
+    checks.check_neuron_forward(neuron_forward)
+
+
+@pytest.mark.lesson01
+@pytest.mark.parametrize("change, expected_words", [
+    (lambda o, x1, w1, x2, w2, b: {"x1w1": x2 * w1}, "multiplied the wrong pair"),
+    (lambda o, x1, w1, x2, w2, b: {"a": o["weighted_sum"]}, "bias node (+ b) is missing"),
+    (lambda o, x1, w1, x2, w2, b: {"a": o["weighted_sum"] * b}, "the bias is added"),
+    (lambda o, x1, w1, x2, w2, b: {"weighted_sum": o["a"]}, "already includes b"),
+])
+def test_neuron_forward_mistakes_are_named(change, expected_words):
+    def wrong(x1, w1, x2, w2, b):
+        out = neuron_forward(x1, w1, x2, w2, b)
+        return {**out, **change(out, x1, w1, x2, w2, b)}
+    assert expected_words in fail_message(checks.check_neuron_forward, wrong)
+
+
+# --- lesson 02: backward passes -----------------------------------------------------------------
+
+def apple_backward(price, count, tax, dout=1.0):
+    d_apples = dout * tax
+    return {"apples": d_apples, "apple_price": d_apples * count,
+            "apple_count": d_apples * price, "tax": dout * price * count}
+
+
+@pytest.mark.lesson02
+@pytest.mark.parametrize("seed", [0, 5])
+def test_apple_backward_correct_passes_and_gives_the_notes_numbers(seed):
+    checks.check_apple_backward(apple_backward, seed=seed)
+    assert apple_backward(100, 2, 1.1) == pytest.approx(
+        {"apples": 1.1, "apple_price": 2.2, "apple_count": 110, "tax": 200})
+
+
+@pytest.mark.lesson02
+@pytest.mark.parametrize("change, expected_words", [
+    (lambda g, p, c, t, d: {"apple_price": g["apples"] * p, "apple_count": g["apples"] * c},
+     "gradients are swapped"),
+    (lambda g, p, c, t, d: {"apple_price": d * c}, "leaves out the gradient flowing in"),
+    (lambda g, p, c, t, d: {"apple_count": d * p}, "leaves out the gradient flowing in"),
+    (lambda g, p, c, t, d: {"tax": d * t}, "got its own value"),
+    (lambda g, p, c, t, d: {"tax": d * p}, "other input is apples"),
+    (lambda g, p, c, t, d: {"apples": d * p * c}, "sent 'apples' its own value"),
+    (lambda g, p, c, t, d: apple_backward(p, c, t, 1.0), "ignore dout"),
+])
+def test_apple_backward_mistakes_are_named(change, expected_words):
+    def wrong(price, count, tax, dout=1.0):
+        out = apple_backward(price, count, tax, dout)
+        return {**out, **change(out, price, count, tax, dout)}
+    assert expected_words in fail_message(checks.check_apple_backward, wrong)
+
+
+def square_of_sum(x, y):
+    t = x + y
+    return {"t": t, "z": t ** 2, "dz_dt": 2 * t, "dz_dx": 2 * t * 1, "dz_dy": 2 * t * 1}
+
+
+@pytest.mark.lesson02
+def test_square_of_sum_correct_passes_on_scalars_and_arrays():
+    checks.check_square_of_sum(square_of_sum)
+
+
+@pytest.mark.lesson02
+@pytest.mark.parametrize("change, expected_words", [
+    (lambda o, x, y: {"dz_dx": 2 * x}, "forgot the other input"),
+    (lambda o, x, y: {"dz_dy": 2 * o["t"] * y}, "local derivative dt/dy is 1"),
+    (lambda o, x, y: {"dz_dt": o["t"]}, "derivative of t^2 is 2t"),
+    (lambda o, x, y: {"z": x ** 2 + y ** 2}, "x^2 + y^2"),
+])
+def test_square_of_sum_mistakes_are_named(change, expected_words):
+    def wrong(x, y):
+        out = square_of_sum(x, y)
+        return {**out, **change(out, x, y)}
+    assert expected_words in fail_message(checks.check_square_of_sum, wrong)
+
+
+def central(f, x, h=1e-4):
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+@pytest.mark.lesson02
+@pytest.mark.parametrize("seed", [0, 4])
+def test_numerical_derivative_correct_passes(seed):
+    checks.check_numerical_derivative(central, seed=seed)
+
+
+@pytest.mark.lesson02
+@pytest.mark.parametrize("wrong, expected_words", [
+    (lambda f, x, h=1e-4: (f(x + h) - f(x)) / h, "forward difference"),
+    (lambda f, x, h=1e-4: (f(x) - f(x - h)) / h, "backward difference"),
+    (lambda f, x, h=1e-4: (f(x + h) - f(x - h)) / h, "divide by 2h"),
+    (lambda f, x, h=1e-4: (f(x + h) - f(x - h)) / 2 * h, "write / (2 * h)"),
+    (lambda f, x, h=1e-4: central(f, x, 1e-4), "use the h you are given"),
+    (lambda f, x, h=1e-4: (f(x + h) - f(x - h)) / (2 * h) + 0 * f(x), "called f 3 times"),
+])
+def test_numerical_derivative_mistakes_are_named(wrong, expected_words):
+    assert expected_words in fail_message(checks.check_numerical_derivative, wrong)
+
+
+def gradient_1d(f, x, h=1e-4):
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h
+        minus[i] -= h
+        grad[i] = (f(plus) - f(minus)) / (2 * h)
+    return grad
+
+
+@pytest.mark.lesson02
+@pytest.mark.parametrize("seed", [0, 9])
+def test_numerical_gradient_1d_correct_passes(seed):
+    checks.check_numerical_gradient_1d(gradient_1d, seed=seed)
+
+
+@pytest.mark.lesson02
+def test_numerical_gradient_1d_that_moves_all_inputs_at_once_is_named():
+    def all_at_once(f, x, h=1e-4):
+        return np.full_like(x, (f(x + h) - f(x - h)) / (2 * h))
+    assert "moved all inputs at once" in fail_message(checks.check_numerical_gradient_1d,
+                                                      all_at_once)
+
+
+@pytest.mark.lesson02
+def test_numerical_gradient_1d_that_leaves_x_moved_is_caught():
+    def in_place(f, x, h=1e-4):
+        grad = np.zeros_like(x)
+        for i in range(x.size):
+            x[i] += h
+            plus = f(x)
+            x[i] -= 2 * h
+            grad[i] = (plus - f(x)) / (2 * h)
+        return grad
+    assert "left x changed" in fail_message(checks.check_numerical_gradient_1d, in_place)
+
+
+@pytest.mark.lesson02
+def test_numerical_gradient_1d_forward_differences_are_counted():
+    def forward(f, x, h=1e-4):
+        base, grad = f(x), np.zeros_like(x)
+        for i in range(x.size):
+            plus = x.copy()
+            plus[i] += h
+            grad[i] = (f(plus) - base) / h
+        return grad
+    message = fail_message(checks.check_numerical_gradient_1d, forward)
+    assert "called f" in message and "2 per input" in message
+
+
+@pytest.mark.lesson02
+def test_numerical_gradient_1d_wrong_shape_is_named():
+    message = fail_message(checks.check_numerical_gradient_1d,
+                           lambda f, x, h=1e-4: gradient_1d(f, x, h).reshape(1, -1))
+    assert "returned shape (1," in message
+
+
+@pytest.mark.lesson02
+def test_count_evaluations_correct_passes():
+    checks.check_count_evaluations(lambda n: {"numerical": 2 * n, "backprop": 2})
+
+
+@pytest.mark.lesson02
+@pytest.mark.parametrize("wrong, expected_words", [
+    (lambda n: {"numerical": n, "backprop": 2}, "two evaluations per input"),
+    (lambda n: {"numerical": n + 1, "backprop": 2}, "forward differences"),
+    (lambda n: {"numerical": 2 * n, "backprop": n}, "grows with n"),
+    (lambda n: {"numerical": 2 * n, "backprop": 1}, "one forward pass plus one backward"),
+])
+def test_count_evaluations_mistakes_are_named(wrong, expected_words):
+    assert expected_words.lower() in fail_message(checks.check_count_evaluations, wrong).lower()
