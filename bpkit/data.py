@@ -237,8 +237,13 @@ def _fetch(name, folder, base_url, expected_sha256, timeout):
     partial = path.with_name(name + ".part")
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as f:
+            received = 0
             for block in iter(lambda: response.read(1 << 20), b""):
-                f.write(block)
+                received += f.write(block)
+            promised = response.headers.get("Content-Length")
+            # read(n) returns what arrived and does not complain when the server hangs up early
+            if promised is not None and received != int(promised):
+                raise http.client.IncompleteRead(b"", int(promised) - received)
     except urllib.error.HTTPError as err:
         partial.unlink(missing_ok=True)
         raise DownloadError(
@@ -252,8 +257,8 @@ def _fetch(name, folder, base_url, expected_sha256, timeout):
         partial.unlink(missing_ok=True)
         reason = getattr(err, "reason", err)
         raise DownloadError(
-            f"could not download {url} ({reason}): you seem to be offline; use "
-            f"bpkit.data.load_digits(), which ships with bpkit"
+            f"could not download {url} ({reason}): you seem to be offline, or the connection "
+            f"dropped; use bpkit.data.load_digits(), which ships with bpkit"
         ) from err
     actual = _sha256(partial)
     if actual != expected_sha256:

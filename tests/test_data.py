@@ -327,3 +327,31 @@ def test_default_cache_dir_follows_xdg(monkeypatch, tmp_path):
     assert data.default_cache_dir() == tmp_path / "bpkit"
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert data.default_cache_dir().parts[-2:] == (".cache", "bpkit")
+
+
+class _CutOffHandler(http.server.BaseHTTPRequestHandler):
+    """Promises 100,000 bytes, sends 10, then hangs up: a connection lost mid-download."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        self.wfile.write(b"0123456789")
+        self.wfile.flush()
+        self.close_connection = True
+
+    def log_message(self, *args):
+        pass
+
+
+def test_mnist_connection_cut_mid_file_leaves_nothing_behind(tmp_path, no_proxy):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CutOffHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(data.DownloadError, match="could not download"):
+            data.load_mnist(cache_dir=tmp_path, timeout=5,
+                            base_url=f"http://127.0.0.1:{server.server_address[1]}/")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not any((tmp_path / "mnist").glob("*"))
