@@ -235,7 +235,7 @@ def serve(no_proxy):
     def start(folder):
         handler = functools.partial(_QuietHandler, directory=str(folder))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}/"
 
@@ -346,7 +346,7 @@ class _CutOffHandler(http.server.BaseHTTPRequestHandler):
 
 def test_mnist_connection_cut_mid_file_leaves_nothing_behind(tmp_path, no_proxy):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CutOffHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         with pytest.raises(data.DownloadError, match="could not download"):
             data.load_mnist(cache_dir=tmp_path, timeout=5,
