@@ -24,7 +24,7 @@ MARK = "# bpkit-grader test:"
 
 _WATCHED = ("builtins", "math", "numpy", "numpy.linalg", "numpy.random", "numpy.testing")
 # IPython itself swaps these builtins in and out around every cell.
-_VOLATILE = {"_", "__", "___", "exit", "quit", "get_ipython", "display", "help"}
+_VOLATILE = {"_", "__", "___", "exit", "quit", "get_ipython", "display", "help", "input"}
 _state = {}
 
 
@@ -129,7 +129,13 @@ def _after(result):
         pass
 
 
+def armed():
+    """True once the first notebook cell has started: from then on, code may be the student's."""
+    return _state.get("armed", False)
+
+
 def _check_before(info):
+    _state["armed"] = True
     test = _test_id(getattr(info, "raw_cell", ""))
     if test is None or "log" not in _state:
         return

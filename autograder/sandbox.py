@@ -81,8 +81,11 @@ def _set_limits():
     resource.setrlimit(resource.RLIMIT_FSIZE, (100 * 2**20, 100 * 2**20))
 
 
-def _install_audit_hook(forbidden, log):
-    """Refuse file access under ``forbidden`` and process creation; log each attempt."""
+def _install_audit_hook(forbidden, log, armed):
+    """Refuse file access under ``forbidden`` and process creation; log each attempt.
+
+    Inactive until ``armed()``: while the kernel starts, only our own code runs.
+    """
     realpath, sep, fspath = os.path.realpath, os.sep, os.fspath
     roots = tuple(realpath(p).rstrip(sep) + sep for p in forbidden if p)
     state = {"busy": False}
@@ -97,7 +100,7 @@ def _install_audit_hook(forbidden, log):
         return (resolved + sep).startswith(roots)
 
     def hook(event, args):
-        if state["busy"]:
+        if state["busy"] or not armed():
             return  # realpath itself may audit; do not recurse
         if event.startswith(_SPAWN_EVENTS):
             log.write(event="spawn", what=event, detail=repr(args[:2])[:200])
@@ -116,10 +119,29 @@ def _install_audit_hook(forbidden, log):
     sys.addaudithook(hook)
 
 
+def _world_readable(path):
+    """True when any user can reach ``path`` (o+x on every folder above it, o+r on it)."""
+    path = os.path.realpath(path)
+    parts = path.split(os.sep)
+    for i in range(2, len(parts) + 1):
+        mode = os.stat(os.sep.join(parts[:i]) or os.sep).st_mode
+        if not mode & 0o001 and i < len(parts) or not mode & 0o004 and i == len(parts):
+            return False
+    return True
+
+
 def _drop_privileges(connection_file):
-    """Become an unprivileged user; returns the connection file that user can read."""
+    """Become an unprivileged user; returns the connection file that user can read.
+
+    Only possible when we are root and that user can still load Python and the course's
+    packages (an interpreter under /root, as with pyenv, is not); otherwise the audit hook
+    alone keeps the solutions out of reach.
+    """
     user = os.environ.get(ENV_USER, "nobody")
-    if os.geteuid() != 0 or not user:
+    import numpy
+
+    needed = (os.path.dirname(os.__file__), os.path.dirname(numpy.__file__), sys.executable)
+    if os.geteuid() != 0 or not user or not all(_world_readable(p) for p in needed):
         return connection_file
     import pwd
 
@@ -147,18 +169,22 @@ def main(argv):
     log = _Log(os.environ.get(ENV_LOG))
     forbidden = [p for p in os.environ.get(ENV_FORBIDDEN, "").split(os.pathsep) if p]
     connection_file = _drop_privileges(connection_file)
+    # The kernel's own stderr (not the cells': ipykernel captures those) would only clutter the
+    # grader's progress bar.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
     _set_limits()
     # Import what the guard protects before the hook is active and before student code runs.
     from autograder import guard
 
     guard.prepare(log)
-    _install_audit_hook(forbidden, log)
+    _install_audit_hook(forbidden, log, guard.armed)
     for var in (ENV_FORBIDDEN, ENV_LOG, ENV_USER):
         os.environ.pop(var, None)
     from ipykernel import kernelapp
 
     sys.argv = ["ipykernel", "-f", connection_file,
-                "--IPKernelApp.extensions=['autograder.guard']", *rest]
+                "--IPKernelApp.extensions", "autograder.guard", *rest]
     kernelapp.launch_new_instance()
 
 

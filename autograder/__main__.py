@@ -1,0 +1,83 @@
+"""Command line: ``python -m autograder grade ...`` and ``python -m autograder grade-me ...``.
+
+Exit status: 0 when the batch ran (whatever the scores), 2 for a usage error (missing folder,
+unknown lesson, unreadable zip), with the reason on stderr.
+"""
+
+import argparse
+import os
+import sys
+
+from . import course
+from .course import UsageError
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade a class's submissions (instructors)")
+    grade.add_argument("submissions", help="nbgrader submitted/ folder, or an LMS zip")
+    grade.add_argument("--out", required=True, help="folder for grades.csv, results.json, "
+                       "feedback/ and report.html")
+    grade.add_argument("--lesson", action="append", metavar="LESSON",
+                       help="grade only this lesson (03 or 03_add_mul_layers); repeatable")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                       help="notebooks graded at once (default: all cores)")
+    grade.add_argument("--db-url", help="gradebook as an SQLAlchemy URL (default: sqlite file "
+                       "autograder/gradebook.db); e.g. postgresql://user@host/course")
+    grade.add_argument("--shard", metavar="K/N", help="grade only the K-th of N disjoint parts")
+    grade.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
+    grade.add_argument("--pattern", help="file-name pattern of an LMS zip: canvas, moodle, or a "
+                       "regular expression with a (?P<student>...) group (default: try both)")
+    grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (60)")
+    grade.add_argument("--notebook-timeout", type=int, default=600,
+                       help="seconds per notebook (600)")
+    grade.add_argument("--memory", type=int, default=2048, help="MB of memory per kernel (2048)")
+    grade.add_argument("--solutions", default=course.SOLUTIONS, help=argparse.SUPPRESS)
+
+    me = commands.add_parser("grade-me", help="grade your own lesson notebook (learners)")
+    me.add_argument("lesson", help="lesson number or folder name, e.g. 03")
+    me.add_argument("notebook", nargs="?", help="notebook to grade (default: "
+                    "lessons/<lesson>/<lesson>.ipynb)")
+    me.add_argument("--solutions", default=course.SOLUTIONS, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    # nbgrader runs the `alembic` program when it creates a gradebook; find the one installed
+    # next to this Python even when the virtual environment is not activated.
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    import warnings
+
+    warnings.filterwarnings("ignore")  # nbgrader's and nbformat's deprecation chatter
+    try:
+        if args.command == "grade":
+            from . import batch
+
+            if args.jobs < 1:
+                raise UsageError("--jobs must be at least 1")
+            shard = batch.parse_shard(args.shard) if args.shard else None
+            batch.grade(args.submissions, args.out, lessons=args.lesson, jobs=args.jobs,
+                        db_url=args.db_url, shard=shard, force=args.force, pattern=args.pattern,
+                        solutions=os.path.abspath(args.solutions),
+                        cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
+                        memory_mb=args.memory)
+        else:
+            from .grade_me import format_result, grade_file
+
+            result = grade_file(args.lesson, args.notebook, solutions=os.path.abspath(args.solutions))
+            print(format_result(result))
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: everything graded so far is kept; run the same command again to "
+              "finish", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""The instructor's grading command: every submission of a class, in parallel, into a gradebook.
+
+1. find the submissions (folder or LMS zip), keep this shard's share, skip what is already
+   graded with the same file hash (unless ``force``);
+2. make sure the class gradebook knows each lesson (nbgrader generate_assignment), and make a
+   private template gradebook per lesson for the workers;
+3. grade on ``jobs`` worker processes (see pool.py, worker.py); as each result arrives, this
+   process stores it (store.py) and writes it into the class gradebook -- the only writer;
+4. write grades.csv, results.json, feedback pages and report.html from everything stored.
+"""
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections import defaultdict
+
+from . import course, feedback, outputs, pool, report, sandbox, submissions
+from .course import UsageError
+from .gradebook import ClassGradebook
+from .progress import Progress
+from .store import Store
+from .worker import file_sha256
+
+
+def parse_shard(text):
+    """``"2/4"`` -> (2, 4); shards are numbered from 1."""
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except (ValueError, AttributeError):
+        raise UsageError(f"--shard must look like K/N (e.g. 1/4), not {text!r}") from None
+    if not 1 <= k <= n:
+        raise UsageError(f"--shard {text}: K must be between 1 and N")
+    return k, n
+
+
+def in_shard(student, lesson, shard):
+    """Stable across machines and runs: a hash of the student and the lesson, not Python's hash()."""
+    if shard is None:
+        return True
+    k, n = shard
+    digest = hashlib.sha256(f"{student}/{lesson}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % n == k - 1
+
+
+def _unknown_result(entry):
+    return {"student": entry["student"], "lesson": "unknown", "sha256": "",
+            "file": entry.get("display", ""), "late": entry.get("late", False),
+            "status": "rejected", "score": 0.0, "max_score": 0.0, "tests": [],
+            "reason": f"no known lesson in the file name {entry['unknown_lesson']!r}"}
+
+
+def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard=None,
+          force=False, pattern=None, solutions=course.SOLUTIONS, cell_timeout=60,
+          notebook_timeout=600, memory_mb=2048, stream=None):
+    """Grade a batch; returns every stored result of ``out_dir``. Raises UsageError on misuse."""
+    stream = stream or sys.stderr
+    available = course.available_lessons(solutions)
+    if not available:
+        raise UsageError(f"no lessons found in {solutions}")
+    chosen = [course.resolve_lesson(spec, solutions) for spec in lessons] if lessons else available
+    numbers = {name.split("_", 1)[0]: name for name in available}
+    if not os.path.exists(submissions_path):
+        raise UsageError(f"submissions not found: {submissions_path} does not exist")
+    os.makedirs(out_dir, exist_ok=True)
+    store = Store(out_dir)
+    found = submissions.collect(submissions_path, numbers, pattern,
+                                inbox=os.path.join(out_dir, ".inbox"))
+
+    todo, skipped = [], 0
+    for entry in found:
+        if entry["lesson"] is None:
+            if not lessons and in_shard(entry["student"], "unknown", shard):
+                store.put(_unknown_result(entry))
+            continue
+        if entry["lesson"] not in chosen or not in_shard(entry["student"], entry["lesson"], shard):
+            continue
+        entry["sha256"] = file_sha256(entry["path"])
+        previous = store.get(entry["student"], entry["lesson"])
+        if previous and previous.get("sha256") == entry["sha256"] and not force:
+            skipped += 1
+            continue
+        entry["source"] = course.source_notebook(entry["lesson"], solutions)
+        todo.append(entry)
+
+    print(f"{len(found)} files found, {len(todo)} to grade, {skipped} unchanged since the last "
+          f"run" + (f" (shard {shard[0]}/{shard[1]})" if shard else ""), file=stream)
+    if todo:
+        _grade_all(todo, out_dir, store, jobs, db_url, solutions, submissions_path,
+                   cell_timeout, notebook_timeout, memory_mb, stream)
+    results = store.all()
+    write_outputs(results, out_dir)
+    print_summary(results, stream)
+    return results
+
+
+def _grade_all(todo, out_dir, store, jobs, db_url, solutions, submissions_path, cell_timeout,
+               notebook_timeout, memory_mb, stream):
+    db_url = db_url or course.DEFAULT_DB_URL
+    needed = sorted({t["lesson"] for t in todo})
+    scratch = tempfile.mkdtemp(prefix="bpkit-grade-")
+    os.chmod(scratch, 0o711)
+    try:
+        templates = _templates(needed, out_dir, solutions)
+        gradebook = ClassGradebook(db_url)
+        for lesson in needed:
+            gradebook.ensure_lesson(lesson, solutions)
+        for task in todo:
+            task["template"] = templates[task["lesson"]]
+        jupyter = os.path.join(scratch, "jupyter")
+        sandbox.write_kernelspec(jupyter)
+        forbidden = [solutions, course.SOLUTIONS, os.path.abspath(out_dir),
+                     os.path.abspath(submissions_path)]
+        if db_url.startswith("sqlite:///"):
+            forbidden.append(db_url[len("sqlite:///"):])
+        settings = {
+            "scratch": scratch, "jupyter_path": jupyter, "forbidden": forbidden,
+            "memory_mb": memory_mb, "cell_timeout": cell_timeout,
+            "notebook_timeout": notebook_timeout,
+            "signatures": course.lesson_signatures(solutions),
+        }
+        progress = Progress(len(todo), stream)
+
+        def on_result(task, result):
+            store.put(result)  # first, so an interruption right after loses nothing
+            gradebook.record(result)
+            progress.update(result)
+
+        try:
+            pool.run(todo, settings, jobs or os.cpu_count() or 1, notebook_timeout + 30, on_result)
+        finally:
+            gradebook.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _templates(lessons, out_dir, solutions):
+    """A sqlite gradebook per lesson that knows its source cells; cached by the source's hash."""
+    folder = os.path.join(out_dir, ".templates")
+    os.makedirs(folder, exist_ok=True)
+    paths = {}
+    for lesson in lessons:
+        digest = file_sha256(course.source_notebook(lesson, solutions))[:16]
+        path = os.path.join(folder, f"{lesson}-{digest}.db")
+        if not os.path.exists(path):
+            tmp = path + f".{os.getpid()}.tmp"
+            course.register_lesson(lesson, course.sqlite_url(tmp), solutions=solutions)
+            os.replace(tmp, path)
+        paths[lesson] = path
+    return paths
+
+
+def write_outputs(results, out_dir):
+    outputs.write_csv(results, os.path.join(out_dir, "grades.csv"))
+    outputs.write_json(results, os.path.join(out_dir, "results.json"))
+    feedback.write_all(results, out_dir)
+    if results:
+        report.write(results, os.path.join(out_dir, "report.html"))
+
+
+def print_summary(results, stream):
+    rows = defaultdict(lambda: defaultdict(int))
+    means = defaultdict(list)
+    for r in results:
+        rows[r["lesson"]][r["status"]] += 1
+        if r["max_score"]:
+            means[r["lesson"]].append(100.0 * r["score"] / r["max_score"])
+    header = f"{'lesson':<28}{'total':>6}{'graded':>8}{'flagged':>9}{'rejected':>10}{'error':>7}{'mean %':>8}"
+    print(header, file=stream)
+    print("-" * len(header), file=stream)
+    for lesson in sorted(rows):
+        c = rows[lesson]
+        mean = sum(means[lesson]) / len(means[lesson]) if means[lesson] else 0.0
+        print(f"{lesson:<28}{sum(c.values()):>6}{c['graded']:>8}{c['flagged']:>9}"
+              f"{c['rejected']:>10}{c['error']:>7}{mean:>8.1f}", file=stream)
+    stream.flush()
+

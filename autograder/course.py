@@ -1,0 +1,117 @@
+"""The course as the grader sees it: lessons in ``solutions/``, and gradebooks that know them.
+
+A lesson is a folder ``solutions/NN_topic/`` holding ``NN_topic.ipynb`` (nbgrader's *source*).
+Before a submission can be autograded, nbgrader's gradebook must hold the lesson's source cells
+(the test cells with their hidden tests, the points, the checksums); nbgrader's own
+``generate_assignment`` puts them there, and :func:`register_lesson` runs it into any gradebook
+(sqlite file or PostgreSQL URL) without touching the course's ``lessons/`` folder.
+"""
+
+import os
+import shutil
+import tempfile
+import time
+
+import nbformat
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SOLUTIONS = os.path.join(REPO, "solutions")
+LESSONS = os.path.join(REPO, "lessons")
+DEFAULT_DB_URL = "sqlite:///" + os.path.join(REPO, "autograder", "gradebook.db")
+
+
+class UsageError(Exception):
+    """A mistake in how the grader was called; the message says what to do instead."""
+
+
+def available_lessons(solutions=SOLUTIONS):
+    """Lesson folder names (``03_add_mul_layers``) that have their source notebook."""
+    if not os.path.isdir(solutions):
+        return []
+    return sorted(
+        name for name in os.listdir(solutions)
+        if os.path.isfile(os.path.join(solutions, name, name + ".ipynb"))
+    )
+
+
+def resolve_lesson(spec, solutions=SOLUTIONS):
+    """``"03"``, ``"3"`` or ``"03_add_mul_layers"`` -> ``"03_add_mul_layers"``."""
+    lessons = available_lessons(solutions)
+    spec = str(spec).strip().rstrip("/")
+    spec = os.path.basename(spec)
+    if spec in lessons:
+        return spec
+    number = spec.split("_", 1)[0]
+    if number.isdigit():
+        matches = [name for name in lessons if name.split("_", 1)[0] == f"{int(number):02d}"]
+        if len(matches) == 1:
+            return matches[0]
+    known = ", ".join(lessons) or f"none: {solutions} holds no lesson"
+    raise UsageError(f"unknown lesson {spec!r}; known lessons: {known}")
+
+
+def source_notebook(lesson, solutions=SOLUTIONS):
+    return os.path.join(solutions, lesson, lesson + ".ipynb")
+
+
+def grade_ids(nb):
+    """grade_id of every nbgrader cell of a notebook, in order."""
+    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")]
+
+
+def lesson_signatures(solutions=SOLUTIONS):
+    """For telling which lesson a stray notebook belongs to: lesson -> set of grade_ids."""
+    return {
+        lesson: set(grade_ids(nbformat.read(source_notebook(lesson, solutions), as_version=4)))
+        for lesson in available_lessons(solutions)
+    }
+
+
+def nbgrader_config(root, db_url, **extra):
+    """A traitlets Config for nbgrader's converters working on the course at ``root``."""
+    from traitlets.config import Config
+
+    config = Config()
+    config.CourseDirectory.root = root
+    config.CourseDirectory.db_url = db_url
+    config.CourseDirectory.source_directory = "source"
+    config.CourseDirectory.release_directory = "release"
+    for key, value in extra.items():
+        section, name = key.split("__")
+        setattr(getattr(config, section), name, value)
+    return config
+
+
+def register_lesson(lesson, db_url, solutions=SOLUTIONS, attempts=5):
+    """Run nbgrader's generate_assignment for ``lesson`` into the gradebook at ``db_url``.
+
+    Works in a scratch copy of the lesson so the course's ``lessons/`` is never rewritten. Two
+    graders sharing one PostgreSQL gradebook may register the same lesson at the same moment;
+    the loser of that race hits a unique-constraint error and simply tries again.
+    """
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+
+    for attempt in range(attempts):
+        scratch = tempfile.mkdtemp(prefix="bpkit-register-")
+        try:
+            shutil.copytree(os.path.join(solutions, lesson), os.path.join(scratch, "source", lesson),
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            config = nbgrader_config(scratch, db_url)
+            config.CourseDirectory.assignment_id = lesson
+            coursedir = CourseDirectory(config=config)
+            converter = GenerateAssignment(coursedir=coursedir, config=config)
+            converter.log.setLevel("ERROR")
+            converter.start()
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.5 + attempt)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def sqlite_url(path):
+    return "sqlite:///" + os.path.abspath(path)

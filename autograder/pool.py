@@ -1,0 +1,103 @@
+"""Long-lived worker processes that grade submissions, with a wall-clock limit per notebook.
+
+Workers are forked once and keep nbgrader imported, so a notebook costs a kernel start and the
+execution, not a new Python process. A worker whose submission runs past its deadline (a kernel
+that ignores interrupts, a hung nbgrader) is killed with its kernel and replaced; that
+submission is reported as timed out and the batch goes on.
+"""
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import time
+import traceback
+import warnings
+
+
+def _serve(connection, settings):
+    """Worker loop: receive a task, grade it, send back the result."""
+    os.setpgrp()  # the worker and its kernels form one group, so a kill takes them all
+    warnings.filterwarnings("ignore")
+    from . import worker
+
+    while True:
+        try:
+            task = connection.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            result = worker.grade(task, settings)
+        except Exception:  # an unforeseen failure is that submission's problem, not the batch's
+            result = worker.blank_result(task, "error", "grader error: " +
+                                         traceback.format_exc().strip().splitlines()[-1], None)
+        connection.send(result)
+
+
+class _Slot:
+    def __init__(self, context, settings):
+        self.parent, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, settings), daemon=True)
+        self.process.start()
+        child.close()
+        self.task = None
+        self.deadline = None
+
+    def kill(self):
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.join(5)
+
+
+def run(tasks, settings, jobs, notebook_timeout, on_result):
+    """Grade ``tasks`` on ``jobs`` workers; calls ``on_result(task, result)`` in this process."""
+    from . import worker
+
+    context = multiprocessing.get_context("fork")
+    pending = list(tasks)
+    slots = [_Slot(context, settings) for _ in range(max(1, min(jobs, len(pending))))]
+    try:
+        while pending or any(s.task for s in slots):
+            for i, slot in enumerate(slots):
+                if slot.task is None and pending:
+                    slot.task = pending.pop(0)
+                    slot.deadline = time.monotonic() + notebook_timeout
+                    slot.parent.send(slot.task)
+            ready = multiprocessing.connection.wait(
+                [s.parent for s in slots if s.task], timeout=0.5)
+            for i, slot in enumerate(slots):
+                if slot.task is None:
+                    continue
+                result = None
+                if slot.parent in ready:
+                    try:
+                        result = slot.parent.recv()
+                    except (EOFError, OSError):
+                        result = worker.blank_result(slot.task, "error", "grader process died", None)
+                elif time.monotonic() > slot.deadline or not slot.process.is_alive():
+                    why = (f"notebook took longer than {notebook_timeout:g} s" if slot.process.is_alive()
+                           else "grader process died")
+                    result = worker.blank_result(slot.task, "error", why, None)
+                if result is not None:
+                    task = slot.task
+                    if not slot.process.is_alive() or "longer than" in result.get("reason", "") \
+                            or result.get("reason") == "grader process died":
+                        slot.kill()
+                        slots[i] = _Slot(context, settings)
+                    else:
+                        slot.task = None
+                    on_result(task, result)
+    finally:
+        for slot in slots:
+            try:
+                slot.parent.send(None)
+            except (OSError, BrokenPipeError):
+                pass
+        for slot in slots:
+            slot.process.join(2)
+            if slot.process.is_alive():
+                slot.kill()

@@ -1,0 +1,100 @@
+"""Two nbgrader preprocessors that the grader adds to nbgrader's own autograde pipeline.
+
+:class:`MarkTests` runs after nbgrader has restored the test cells (OverwriteCells): it puts
+:data:`guard.MARK` on the first line of every test cell so the guard inside the kernel knows
+which cells are tests.
+
+:class:`Review` runs after execution and before nbgrader records the scores (SaveAutoGrades):
+
+* it reads the guard's and the sandbox's log and scores 0 every test cell during which numpy,
+  bpkit or the builtins were patched (or whose integrity check was switched off); patches made
+  in answer cells were already undone before the tests ran, and are only noted;
+* it notes every refused attempt to read the solutions or start a program;
+* it moves text a test cell wrote to stderr into its stdout. nbgrader gives 0 points to a test
+  cell with any stderr output, so a correct answer that emits a warning would lose its points.
+  Errors still score 0: they are ``error`` outputs, not stderr streams.
+
+Notes go to :data:`NOTES`, read by the worker after each notebook.
+"""
+
+import json
+import os
+
+from nbformat import NotebookNode
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+from . import guard
+
+NOTES = []
+
+
+def _is_test(cell):
+    nbg = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and nbg.get("grade") and not nbg.get("solution")
+
+
+class MarkTests(NbGraderPreprocessor):
+    def preprocess_cell(self, cell, resources, index):
+        if _is_test(cell):
+            cell.source = f"{guard.MARK} {cell.metadata['nbgrader']['grade_id']}\n{cell.source}"
+        return cell, resources
+
+
+class Review(NbGraderPreprocessor):
+    log_path = Unicode("", help="JSON-lines log written by the sandbox and the guard").tag(config=True)
+
+    def _records(self):
+        if not self.log_path or not os.path.exists(self.log_path):
+            return []
+        records = []
+        with open(self.log_path) as f:
+            for line in f:
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError:
+                    records.append({"event": "garbled"})
+        return records
+
+    def preprocess(self, nb, resources):
+        records = self._records()
+        before = {r.get("test"): r for r in records if r.get("event") == "before"}
+        after = {r.get("test"): r for r in records if r.get("event") == "after"}
+        restored = sorted({name for r in before.values() for name in r.get("changed", [])})
+        if restored:
+            NOTES.append("patched " + ", ".join(restored) + " (undone before the tests)")
+        for kind, label in (("forbidden", "tried to read"), ("spawn", "tried to start a program")):
+            hits = [r for r in records if r.get("event") == kind]
+            if hits:
+                NOTES.append(f"{label}: {hits[0].get('path') or hits[0].get('what')}"
+                             + (f" (+{len(hits) - 1} more)" if len(hits) > 1 else ""))
+
+        enames = {o.get("ename") for c in nb.cells for o in c.get("outputs", [])
+                  if o.get("output_type") == "error"}
+        if enames & {"CellTimeoutError", "KeyboardInterrupt"}:
+            NOTES.append("a cell ran too long and was interrupted")
+        if "MemoryError" in enames:
+            NOTES.append("ran out of memory (the kernel's memory limit)")
+
+        tampered = []
+        for cell in nb.cells:
+            if not _is_test(cell):
+                continue
+            gid = cell.metadata["nbgrader"]["grade_id"]
+            if cell.source.startswith(guard.MARK):
+                cell.source = cell.source.split("\n", 1)[1] if "\n" in cell.source else ""
+            ran = cell.get("execution_count") is not None
+            during = after.get(gid, {}).get("changed", [])
+            if ran and (gid not in before or during):
+                why = ("patched " + ", ".join(during) + " while this test ran") if during else \
+                    "the grader's integrity check was switched off"
+                tampered.append(gid)
+                cell.outputs = [NotebookNode(output_type="error", ename="TamperingError",
+                                             evalue=why, traceback=[f"TamperingError: {why}"])]
+                continue
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                    output["name"] = "stdout"
+        if tampered:
+            NOTES.append("tampering: tests " + ", ".join(tampered) + " scored 0")
+        return nb, resources
