@@ -24,8 +24,9 @@ def numerical_gradient_array(f, x, dout, h=1e-5):
     f: returns an array (the shape of dout); x: any shape; dout: the upstream gradient.
     Returns an array of x's shape; x is restored exactly.
     """
-    if not np.issubdtype(np.asarray(x).dtype, np.floating):
-        raise TypeError(f"x must be a float array to perturb in place, got dtype {np.asarray(x).dtype}")
+    dtype = np.asarray(x).dtype
+    if not np.issubdtype(dtype, np.floating):
+        raise TypeError(f"x must be a float array to perturb in place, got dtype {dtype}")
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"])
     for _ in it:
@@ -89,7 +90,8 @@ def check_layer(layer, *inputs, dout=None, seed=0, h=1e-5):
     # Loss layers take a target as their second input; it has no gradient to check.
     names = ["x", "y", "z"][: len(analytic)]
     errors = {}
-    for name, x, grad in zip(names, inputs, analytic):
+    # strict=False: a loss layer has one input (its target) more than it has gradients.
+    for name, x, grad in zip(names, inputs, analytic, strict=False):
         numeric = numerical_gradient_array(lambda: layer.forward(*inputs), x, dout, h)
         errors[name] = rel_error(grad, numeric)
     for param, grad_name in (("W", "dW"), ("b", "db")):

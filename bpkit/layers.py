@@ -11,7 +11,7 @@ The contract (the notes' and *Deep Learning from Scratch*'s):
 
 import numpy as np
 
-from .functions import _as_float, cross_entropy_error, sigmoid, softmax
+from .functions import _as_float, sigmoid, softmax
 
 
 class BackwardBeforeForwardError(RuntimeError):
@@ -165,24 +165,31 @@ class SoftmaxWithLoss:
         """x: (N, C) or (C,); t: (N, C) one-hot or (N,) labels. Returns the mean loss."""
         x = _as_float(x)
         t = np.asarray(t)
-        y = softmax(x)
-        batch_y = y.reshape(1, -1) if y.ndim == 1 else y
-        n, c = batch_y.shape
-        if t.size == batch_y.size:
-            t_one_hot = t.reshape(batch_y.shape).astype(batch_y.dtype)
+        batch_x = x.reshape(1, -1) if x.ndim == 1 else x
+        n, c = batch_x.shape
+        if t.size == batch_x.size:
+            t_one_hot = t.reshape(batch_x.shape).astype(batch_x.dtype)
         elif t.size == n:
             labels = t.astype(np.intp).ravel()
             if labels.min() < 0 or labels.max() >= c:
-                raise ValueError(f"labels must lie in 0..{c - 1}, got {labels.min()}..{labels.max()}")
-            t_one_hot = np.zeros_like(batch_y)
+                raise ValueError(
+                    f"labels must lie in 0..{c - 1}, got {labels.min()}..{labels.max()}"
+                )
+            t_one_hot = np.zeros_like(batch_x)
             t_one_hot[np.arange(n), labels] = 1
         else:
             raise ValueError(
                 f"SoftmaxWithLoss: x has shape {x.shape} but t has shape {t.shape}; give "
-                f"one-hot targets of shape {batch_y.shape} or labels of shape ({n},)"
+                f"one-hot targets of shape {batch_x.shape} or labels of shape ({n},)"
             )
-        self.y, self.t = y, t_one_hot.reshape(y.shape)
-        self.loss = cross_entropy_error(batch_y, t_one_hot)
+        y = softmax(batch_x)
+        # log y by log-sum-exp rather than cross_entropy_error's log(y + 1e-12): exact even
+        # where y underflows to 0 (a confidently wrong net), so the loss is the very function
+        # whose gradient backward returns, and a numerical gradient check agrees with it.
+        shifted = batch_x - batch_x.max(axis=1, keepdims=True)
+        log_y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        self.y, self.t = y.reshape(x.shape), t_one_hot.reshape(x.shape)
+        self.loss = -np.sum(t_one_hot * log_y) / n
         return self.loss
 
     def backward(self, dout=1):

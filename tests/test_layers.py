@@ -263,18 +263,19 @@ def test_softmax_with_loss_any_batch(n, c, scale, one_hot, seed):
     layer = SoftmaxWithLoss()
     loss = layer.forward(x, t)
     y = softmax(x)
-    assert loss == pytest.approx(-np.mean(np.log(y[np.arange(n), labels] + 1e-12)), rel=1e-9)
-    dx = layer.backward()
-    np.testing.assert_allclose(dx, (y - np.eye(c)[labels]) / n, rtol=1e-12, atol=1e-15)
 
     def exact_loss():
-        # -log softmax by log-sum-exp, without the 1e-12 the layer adds inside the log: when
-        # the right class gets p ~ 1e-7 (scores 30 apart), that 1e-12 shifts the gradient
-        # of the computed loss by ~1e-5, and the backward formula y - t is the exact one.
+        # -log softmax by log-sum-exp, independent of the layer's code.
         shifted = x - x.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         return -log_p[np.arange(n), labels].mean()
 
+    # Exact even when the right class gets p ~ 1e-12 (scores 30 apart): a loss computed as
+    # log(p + 1e-12) would be off there, and its gradient would no longer be (y - t) / N.
+    assert loss == pytest.approx(exact_loss(), rel=1e-12)
+    dx = layer.backward()
+    np.testing.assert_allclose(dx, (y - np.eye(c)[labels]) / n, rtol=1e-12, atol=1e-15)
+    assert scaled_error(dx, numeric(lambda: layer.forward(x, t), x, 1.0)) < 1e-6
     assert scaled_error(dx, numeric(exact_loss, x, 1.0)) < 1e-6
 
 
@@ -365,7 +366,7 @@ def test_softmax_with_loss_values_and_backward():
     for targets in (labels, t):
         layer = SoftmaxWithLoss()
         loss = layer.forward(x, targets)
-        assert loss == pytest.approx(cross_entropy_error(y, labels), rel=1e-12)
+        assert loss == pytest.approx(cross_entropy_error(y, labels), rel=1e-9)
         assert loss == pytest.approx((-np.log(y[0, 2]) + np.log(3)) / 2, rel=1e-9)
         np.testing.assert_allclose(layer.backward(), (y - t) / 2, rtol=1e-12)
         np.testing.assert_allclose(layer.backward(2.5), 2.5 * (y - t) / 2, rtol=1e-12)
@@ -391,6 +392,22 @@ def test_softmax_with_loss_huge_scores_finite():
         dx = layer.backward()
     assert loss == pytest.approx(0.0, abs=1e-9)
     np.testing.assert_allclose(dx, [[0.0, 0.0, 0.0]], atol=1e-12)
+
+
+def test_softmax_with_loss_confidently_wrong_is_exact_and_consistent():
+    # The right class trails by 40: p = e^-40 ~ 4e-18. The true loss is ~40; a loss taken as
+    # log(p + 1e-12) would stop at 27.6 and be flat, so a gradient check would see ~0 where
+    # backward (rightly) says -1/N.
+    x = np.array([[0.0, 40.0], [2.0, 1.0]])
+    t = np.array([0, 0])
+    layer = SoftmaxWithLoss()
+    loss = layer.forward(x, t)
+    assert loss == pytest.approx((40 + np.log1p(np.exp(-40)) + np.log1p(np.exp(-1))) / 2,
+                                 rel=1e-12)
+    dx = layer.backward()
+    np.testing.assert_allclose(dx[0], [-0.5, 0.5], rtol=1e-12)
+    # measured ~1e-10; we require < 1e-7
+    assert rel_error(dx, numeric(lambda: layer.forward(x, t), x, 1.0)) < 1e-7
 
 
 def test_softmax_with_loss_rejects_bad_targets():
