@@ -370,3 +370,24 @@ def test_shop_graph_with_missing_keys_is_named():
 def test_shop_graph_with_a_wrong_mul_layer_is_caught_through_the_graph():
     fails_with(checks.check_shop_graph, make_shop(Mul=SwappedMul), "the sum 650",
                "fix those first")
+
+
+def test_shop_price_part_ignores_the_gradients_and_gradient_part_ignores_the_price():
+    checks.check_shop_graph(make_shop(swap_apple=True), parts=("price",))
+    fails_with(checks.check_shop_graph, make_shop(price_before_tax=True), "sum before tax",
+               parts=("price",))
+    checks.check_shop_graph(make_shop(price_before_tax=True), parts=("gradients",))
+
+
+class BlankMul:
+    """What the generated lesson holds before the student writes anything."""
+
+    def forward(self, x, y):
+        raise NotImplementedError()
+
+    def backward(self, dout):
+        raise NotImplementedError()
+
+
+def test_an_unwritten_layer_gets_told_what_to_do():
+    fails_with(checks.check_mul_layer_forward, BlankMul, "not written yet", "YOUR CODE HERE")

@@ -160,13 +160,14 @@ def _diagnose_add(grads, x, y, dout):
 # The shop graph
 
 
-def check_shop_graph(shop_graph, seed=0, uses=()):
+def check_shop_graph(shop_graph, seed=0, uses=(), parts=("price", "gradients")):
     """Check ``shop_graph(apple_price, apple_count, orange_price, orange_count, tax)``.
 
     It must return ``(price, grads)``: the price with tax and a dict of the five gradients
     (keys ``SHOP_GRADIENT_NAMES``). Checked on the notes' numbers (715; 2.2, 110, 3.3, 165, 650)
     and on random ones. uses: classes the function must build the graph from (your MulLayer
-    and AddLayer); a function that never refers to them fails.
+    and AddLayer); a function that never refers to them fails. parts: what to check, "price"
+    (the return value's form and the price) and/or "gradients".
     """
     used = _globals_used(shop_graph) + [
         cell.cell_contents for cell in (getattr(shop_graph, "__closure__", None) or ())
@@ -187,7 +188,7 @@ def check_shop_graph(shop_graph, seed=0, uses=()):
         for _ in range(3)
     ]
     for inputs in cases:
-        _check_shop_case(shop_graph, inputs)
+        _check_shop_case(shop_graph, inputs, parts)
 
 
 def _reference_shop(v):
@@ -206,7 +207,7 @@ def _reference_shop(v):
     return price, grads
 
 
-def _check_shop_case(shop_graph, v):
+def _check_shop_case(shop_graph, v, parts):
     args = ", ".join(f"{k}={v[k]:g}" for k in SHOP_GRADIENT_NAMES)
     where = f"shop_graph({args})"
     result = _call(shop_graph, "shop_graph", *[v[k] for k in SHOP_GRADIENT_NAMES])
@@ -218,7 +219,8 @@ def _check_shop_case(shop_graph, v):
     price, grads = result
     expected_price, expected = _reference_shop(v)
     subtotal = v["apple_price"] * v["apple_count"] + v["orange_price"] * v["orange_count"]
-    if price is not None and np.ndim(price) == 0 and not is_close(price, expected_price):
+    price_wrong = price is None or np.ndim(price) != 0 or not is_close(price, expected_price)
+    if "price" in parts and price_wrong and price is not None and np.ndim(price) == 0:
         if is_close(price, subtotal):
             raise AssertionError(
                 f"{where}: the price is {float(price):g}, the sum before tax; multiply it by the "
@@ -236,8 +238,11 @@ def _check_shop_case(shop_graph, v):
                     f"{where}: the price {float(price):g} taxes {which}; add apples and oranges "
                     f"first, then multiply the sum by the tax: {expected_price:g}."
                 )
-    expect_close(price, expected_price, f"{where}: the price",
-                 hint="(apple_price * apple_count + orange_price * orange_count) * tax.")
+    if "price" in parts:
+        expect_close(price, expected_price, f"{where}: the price",
+                     hint="(apple_price * apple_count + orange_price * orange_count) * tax.")
+    if "gradients" not in parts:
+        return
     if not isinstance(grads, dict) or set(grads) != set(SHOP_GRADIENT_NAMES):
         keys = sorted(grads) if isinstance(grads, dict) else _kind(grads)
         raise AssertionError(
@@ -390,6 +395,11 @@ def _call(method, what, *args, names=("x", "y", "z")):
     """Call a student's method; turn its exception into a message saying where and why."""
     try:
         return method(*args)
+    except NotImplementedError as error:
+        raise AssertionError(
+            f"{what} is not written yet: replace `raise NotImplementedError()` under "
+            f"# YOUR CODE HERE with your code, run that cell, then run this test again."
+        ) from error
     except Exception as error:
         text = f"{type(error).__name__}: {error}"
         hint = ""
