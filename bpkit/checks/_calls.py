@@ -20,6 +20,10 @@ def call_student(what, function, *args, hint="", **kwargs):
             return function(*args, **kwargs)
     except AssertionError:
         raise
+    except NotImplementedError as error:
+        raise AssertionError(
+            f"{what} is not written yet: replace `raise NotImplementedError()` with your code."
+        ) from error
     except Exception as error:  # noqa: BLE001 -- any failure of student code is reported
         raise AssertionError(
             f"{what} raised {type(error).__name__}: {error}." + (f" {hint}" if hint else "")
