@@ -1,0 +1,385 @@
+"""A real JupyterLab server and the few things a person does in it, for the browser tests.
+
+Shared by tests/test_browser.py, tests/test_binder.py and bench/binder.py. Nothing here is
+mocked: the server is `jupyter lab` in its own process group, the browser is Debian's
+Chromium driven by Playwright, the kernels are real ipykernels.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path(os.environ.get("BPKIT_CHROMIUM", "/usr/bin/chromium"))
+SCREENSHOTS = REPO / "screenshots"  # git-ignored
+# The lessons with figures and a slider come first; any other lesson will do after them.
+PREFERRED_LESSONS = ("03_add_mul_layers", "04_activation_layers")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+# --- the course on disk -------------------------------------------------------------------
+
+def course_root() -> Path:
+    """The course directory; BPKIT_COURSE_ROOT points elsewhere while lessons are written."""
+    return Path(os.environ.get("BPKIT_COURSE_ROOT", REPO))
+
+
+def lessons_with_solutions(root: Path | None = None) -> list[str]:
+    root = root or course_root()
+    return sorted(
+        p.parent.name for p in (root / "lessons").glob("*/*.ipynb")
+        if p.stem == p.parent.name
+        and (root / "solutions" / p.stem / f"{p.stem}.ipynb").exists()
+    )
+
+
+def pick_lesson(root: Path | None = None) -> str | None:
+    """BPKIT_BROWSER_LESSON if set, else 03 or 04 if written, else the first lesson there is."""
+    available = lessons_with_solutions(root)
+    wanted = os.environ.get("BPKIT_BROWSER_LESSON")
+    for name in ([wanted] if wanted else []) + list(PREFERRED_LESSONS) + available:
+        if name in available:
+            return name
+    return None
+
+
+def completed_lesson(lesson_nb: Path, solution_nb: Path) -> nbformat.NotebookNode:
+    """The student's notebook with every blank filled in as the solution does.
+
+    Each solution cell of the lesson (matched by nbgrader grade_id) gets the source of the
+    same cell in solutions/; its metadata, and every other cell, stay the lesson's, so that
+    nbgrader's checksums of locked cells still match.
+    """
+    lesson = nbformat.read(lesson_nb, as_version=4)
+    solution = nbformat.read(solution_nb, as_version=4)
+    answers = {
+        cell.metadata["nbgrader"]["grade_id"]: cell.source
+        for cell in solution.cells
+        if cell.metadata.get("nbgrader", {}).get("solution")
+    }
+    filled = 0
+    for cell in lesson.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            cell.source = answers[meta["grade_id"]]
+            filled += 1
+    if not filled:
+        raise ValueError(f"{lesson_nb} has no solution cells to fill in")
+    return lesson
+
+
+def stage_lesson(lesson: str, dest: Path, root: Path | None = None) -> tuple[Path, Path]:
+    """Copy lessons/<lesson>/ into dest/<lesson>/ and add a completed copy beside the blank.
+
+    Returns (blank, completed) paths relative to dest, as JupyterLab names them.
+    """
+    root = root or course_root()
+    folder = dest / lesson
+    shutil.copytree(root / "lessons" / lesson, folder)
+    completed = folder / f"{lesson}_completed.ipynb"
+    nbformat.write(
+        completed_lesson(folder / f"{lesson}.ipynb",
+                         root / "solutions" / lesson / f"{lesson}.ipynb"),
+        completed,
+    )
+    return Path(lesson, f"{lesson}.ipynb"), completed.relative_to(dest)
+
+
+# --- the server ---------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LabServer:
+    proc: subprocess.Popen
+    port: int
+    token: str
+    log: Path
+    ready_at: float = 0.0  # time.monotonic() when /api/status first answered
+    base: str = field(init=False)
+
+    def __post_init__(self):
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{self.base}/{path.lstrip('/')}{sep}token={self.token}"
+
+    def get(self, path: str, timeout: float = 10) -> tuple[int, str]:
+        """(HTTP status, body) of a GET with the token."""
+        req = urllib.request.Request(self.url(path))
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as resp:
+                return resp.status, resp.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        """Stop the server and its kernels: they share its process group."""
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=15)
+            except ProcessLookupError:
+                pass
+        # Kernels that outlived a SIGTERM'd server are still in the group.
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def _quiet_user_settings(settings_dir: Path) -> None:
+    # No toast asking about Jupyter news (it would fetch from the internet and can cover the
+    # toolbar); everything else is JupyterLab's default, as a student would have it.
+    target = settings_dir / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+
+
+def start_lab(root_dir: Path, state_dir: Path, jupyter: str | None = None,
+              env: dict[str, str] | None = None, timeout: float = 120) -> LabServer:
+    """Start `jupyter lab` on a free port with a token; return once it answers requests."""
+    jupyter = jupyter or str(REPO / ".venv" / "bin" / "jupyter")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    _quiet_user_settings(state_dir / "settings")
+    env = dict(env or os.environ)
+    # Keep this server away from the user's own Jupyter configuration and running servers.
+    env.setdefault("JUPYTER_CONFIG_DIR", str(state_dir / "config"))
+    env["JUPYTER_RUNTIME_DIR"] = str(state_dir / "runtime")
+    port, token = free_port(), secrets.token_hex(16)
+    log = state_dir / "lab.log"
+    cmd = [
+        jupyter, "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root_dir}",
+        f"--LabApp.user_settings_dir={state_dir / 'settings'}",
+        f"--LabApp.workspaces_dir={state_dir / 'workspaces'}",
+    ]
+    if os.geteuid() == 0:  # CI containers run as root; Jupyter refuses that unless told
+        cmd.append("--allow-root")
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                cwd=root_dir, start_new_session=True)
+    server = LabServer(proc, port, token, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+        try:
+            if server.get("api/status", timeout=2)[0] == 200:
+                server.ready_at = time.monotonic()
+                return server
+        except OSError:
+            pass
+        time.sleep(0.2)
+    server.stop()
+    raise TimeoutError(f"jupyter lab did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+# --- the browser --------------------------------------------------------------------------
+
+def chromium_missing_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return (f"no Chromium at {CHROMIUM}: install it (Debian/Ubuntu: apt-get install chromium)"
+                " or point BPKIT_CHROMIUM at one")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+def new_lab_page(browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(60_000)
+    return page
+
+
+# --- what a person does in JupyterLab -------------------------------------------------------
+
+NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+INDICATOR = f"{NOTEBOOK} .jp-Notebook-ExecutionIndicator"
+
+
+def open_notebook(page, server: LabServer, path: Path | str, timeout: float = 120) -> None:
+    """Open a notebook by URL, alone in a fresh workspace, and wait until its kernel is idle.
+
+    A fresh workspace: otherwise JupyterLab restores the tabs of the previous page, and the
+    notebook a test means may not be the one in front.
+    """
+    workspace = f"t{secrets.token_hex(4)}"
+    page.goto(server.url(f"lab/workspaces/{workspace}/tree/{Path(path).as_posix()}"))
+    page.locator(f"{NOTEBOOK} .jp-Notebook .jp-Cell").first.wait_for(timeout=timeout * 1000)
+    wait_kernel_idle(page, timeout)
+
+
+def wait_kernel_idle(page, timeout: float = 120) -> None:
+    """Wait for the status bar to read '<kernel> | Idle', as a person would.
+
+    The notebook's execution indicator alone says "idle" for a moment before any kernel is
+    connected (then "connecting", "unknown", "idle"); cells run in that moment are dropped.
+    """
+    page.wait_for_function(
+        """sel => {
+            const bar = document.querySelector('#jp-main-statusbar');
+            const ind = document.querySelector(sel);
+            return bar && ind && ind.dataset.status === 'idle'
+                && /\\S \\| Idle/.test(bar.innerText) && !/No Kernel/.test(bar.innerText);
+        }""",
+        arg=INDICATOR, timeout=timeout * 1000, polling=100,
+    )
+
+
+def menu_command(page, menu: str, item: str) -> None:
+    """Click a top-level menu, then one of its items, by the labels a person reads."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(f"^{menu}$")).click()
+    page.locator(".lm-Menu-item:not(.lm-mod-disabled)").filter(
+        has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{re.escape(item)}$"))
+    ).click()
+
+
+_PROMPTS_JS = """() => [...document.querySelectorAll('%s .jp-CodeCell')].map(cell => ({
+    prompt: (cell.querySelector('.jp-InputPrompt') || {}).innerText || '',
+    source: (cell.querySelector('.cm-content') || {}).innerText || '',
+}))""" % NOTEBOOK
+
+
+def code_cells(page) -> list[dict]:
+    """Each code cell's prompt ('[3]:', '[*]:', '[ ]:') and source as shown."""
+    return page.evaluate(_PROMPTS_JS)
+
+
+def run_all(page, timeout: float = 300) -> list[dict]:
+    """Run > Run All Cells, then wait until it has started, nothing is queued, kernel idle."""
+    menu_command(page, "Run", "Run All Cells")
+    started = False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        cells = code_cells(page)
+        prompts = [c["prompt"] for c in cells]
+        # Running cells show '[*]'; so does a cell waiting in the queue.
+        started = started or any(re.search(r"\[[\d*]+\]", p) for p in prompts)
+        status = page.locator(INDICATOR).get_attribute("data-status")
+        if started and status == "idle" and not any("*" in p for p in prompts):
+            return cells
+        time.sleep(0.5)
+    raise TimeoutError(f"Run All did not finish in {timeout} s")
+
+
+ERROR_OUTPUTS = (
+    f'{NOTEBOOK} .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+)
+
+
+def error_outputs(page) -> list[str]:
+    """Texts of outputs JupyterLab shows as errors or stderr (tracebacks land here)."""
+    return page.locator(ERROR_OUTPUTS).all_inner_texts()
+
+
+def rendered_images(page) -> list[dict]:
+    """Every <img> from an image/png output, with the size it was decoded to."""
+    imgs = page.locator(f'{NOTEBOOK} .jp-OutputArea-output[data-mime-type="image/png"] img')
+    found = []
+    for i in range(imgs.count()):
+        img = imgs.nth(i)
+        img.scroll_into_view_if_needed()
+        img.evaluate("i => i.decode().catch(() => null)")
+        found.append(img.evaluate("i => ({w: i.naturalWidth, h: i.naturalHeight})"))
+    return found
+
+
+# What a person sees of a cell's outputs, minus the slider's own number (which the browser
+# updates without asking the kernel): text plus every image's data.
+_OUTPUT_LOOK_JS = """cell => {
+    const area = cell.querySelector('.jp-OutputArea');
+    const copy = area.cloneNode(true);
+    copy.querySelectorAll('.widget-readout').forEach(n => n.remove());
+    const images = [...area.querySelectorAll('img')].map(i => i.src);
+    return copy.textContent + '\\n' + images.join('\\n');
+}"""
+
+
+def slider_cells(page):
+    """Code cells whose output holds an ipywidgets slider."""
+    return page.locator(f"{NOTEBOOK} .jp-CodeCell").filter(
+        has=page.locator(".jp-OutputArea .widget-slider .noUi-handle")
+    )
+
+
+def output_look(cell) -> str:
+    return cell.evaluate(_OUTPUT_LOOK_JS)
+
+
+def nudge_slider(page, cell, key: str = "ArrowRight", timeout: float = 60) -> tuple[str, str]:
+    """Move the cell's first slider one step with the keyboard; wait for the outputs to change.
+
+    Returns the outputs' look before and after. Raises TimeoutError if they never change.
+    """
+    before = output_look(cell)
+    handle = cell.locator(".widget-slider .noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    page.keyboard.press(key)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        after = output_look(cell)
+        if after != before and "*" not in (cell.locator(".jp-InputPrompt").inner_text()):
+            time.sleep(0.5)  # let a redraw that is still arriving finish
+            return before, output_look(cell)
+        time.sleep(0.25)
+    raise TimeoutError(f"the outputs did not change within {timeout} s of pressing {key}")
+
+
+def press_validate(page, timeout: float = 300) -> tuple[str, str]:
+    """Click nbgrader's Validate button; return the dialog's title and its verdict and text."""
+    page.locator(f"{NOTEBOOK} .jp-Toolbar").get_by_text("Validate", exact=True).click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=timeout * 1000)
+    title = dialog.locator(".jp-Dialog-header").inner_text()
+    body = dialog.locator(".jp-Dialog-body")
+    verdict = body.evaluate(
+        "b => ['validation-success', 'validation-failed', 'validation-changed',"
+        " 'validation-type-changed'].find(c => b.matches('.' + c) || b.querySelector('.' + c))"
+        " || 'none'"
+    )
+    return title, f"[{verdict}]\n" + body.inner_text()
+
+
+def close_dialog(page) -> None:
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.locator(".jp-Dialog").wait_for(state="detached")
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / name
+    page.screenshot(path=str(path))
+    return path
