@@ -57,8 +57,8 @@ def activation_state(name, x, x_range=(-6.0, 6.0)):
         x_range, ax=ax, title=f"{name}: f(x) = {formula},  f'(x) = {derivative}",
     )
     ax.plot(*tangent, color=viz.HIGHLIGHT_COLOR, linewidth=1.2, label="tangent at x")
-    ax.plot([x], [y], "o", color=viz.FORWARD_COLOR)
-    ax.plot([x], [slope], "s", color=viz.BACKWARD_COLOR)
+    ax.plot([x], [y], "o", color=viz.FORWARD_COLOR, label="(x, f(x))")
+    ax.plot([x], [slope], "s", color=viz.BACKWARD_COLOR, label="(x, f'(x))")
     ax.set_ylim(-0.6, 1.6 if name == "sigmoid" else x_range[1] + 0.5)
     ax.legend(loc="upper left")
 
