@@ -11,8 +11,8 @@ import numpy as np
 from ..functions import sigmoid as _sigmoid
 from ._common import expect_close, expect_dtype, expect_shape, is_close, rng_for
 from .nodes import (
-    _NOT_STORED,
     _IGNORES_FORWARD,
+    _NOT_STORED,
     _backward_ignores_forward,
     _call,
     _expect_latest_forward_used,

@@ -55,9 +55,9 @@ def check_mul_layer_backward(MulLayer, seed=0):
         _call(layer.forward, "MulLayer.forward", x, y)
         grads = _backward_pair(layer, "MulLayer", dout)
         expected = (dout * y, dout * x)
-        if not all(is_close(g, e) for g, e in zip(grads, expected)):
+        if not all(is_close(g, e) for g, e in zip(grads, expected, strict=True)):
             _diagnose_mul(MulLayer, grads, x, y, dout, rng)
-        for g, e, name in zip(grads, expected, ("dx", "dy")):
+        for g, e, name in zip(grads, expected, ("dx", "dy"), strict=True):
             expect_dtype(g, np.asarray(e).dtype, f"MulLayer.backward's {name}")
     _expect_latest_forward_used(MulLayer, "MulLayer", rng, two_inputs=True)
 
@@ -68,7 +68,8 @@ def _diagnose_mul(MulLayer, grads, x, y, dout, rng):
     for g, name in ((dx, "dx"), (dy, "dy")):
         if g is None:
             raise AssertionError(f"{where}: {name} is None; return (dx, dy).")
-        expect_shape(g, np.shape(x), f"{where}: {name}", "Each gradient has the shape of its input.")
+        expect_shape(g, np.shape(x), f"{where}: {name}",
+                     "Each gradient has the shape of its input.")
     if is_close(dx, dout * x) and is_close(dy, dout * y):
         raise AssertionError(
             f"{where} returned the gradients swapped: dx should be dout * y (the OTHER input) and "
@@ -127,14 +128,14 @@ def check_add_layer_backward(AddLayer, seed=0):
         grads = _backward_pair(layer, "AddLayer", dout)
         if not all(is_close(g, dout) for g in grads):
             _diagnose_add(grads, x, y, dout)
-        for g, name in zip(grads, ("dx", "dy")):
+        for g, name in zip(grads, ("dx", "dy"), strict=True):
             expect_dtype(g, np.asarray(dout).dtype, f"AddLayer.backward's {name}")
 
 
 def _diagnose_add(grads, x, y, dout):
     where = f"AddLayer.backward(dout) with {_describe(dout, 'dout')}"
     rule = "An add node passes dout unchanged to both inputs: return dout * 1, dout * 1."
-    for g, name in zip(grads, ("dx", "dy")):
+    for g, name in zip(grads, ("dx", "dy"), strict=True):
         if g is None:
             raise AssertionError(f"{where}: {name} is None; return (dx, dy).")
         expect_shape(g, np.shape(dout), f"{where}: {name}", "Each gradient has dout's shape.")
@@ -202,15 +203,16 @@ def _reference_shop(v):
     d_apples, d_oranges = add.backward(d_total)
     d_apple_price, d_apple_count = mul_apple.backward(d_apples)
     d_orange_price, d_orange_count = mul_orange.backward(d_oranges)
-    grads = dict(zip(SHOP_GRADIENT_NAMES,
-                     (d_apple_price, d_apple_count, d_orange_price, d_orange_count, d_tax)))
+    values = (d_apple_price, d_apple_count, d_orange_price, d_orange_count, d_tax)
+    grads = dict(zip(SHOP_GRADIENT_NAMES, values, strict=True))
     return price, grads
 
 
 def _check_shop_case(shop_graph, v, parts):
     args = ", ".join(f"{k}={v[k]:g}" for k in SHOP_GRADIENT_NAMES)
     where = f"shop_graph({args})"
-    result = _call(shop_graph, "shop_graph", *[v[k] for k in SHOP_GRADIENT_NAMES])
+    result = _call(shop_graph, "shop_graph", *[v[k] for k in SHOP_GRADIENT_NAMES],
+                   names=SHOP_GRADIENT_NAMES)
     if not (isinstance(result, tuple) and len(result) == 2):
         raise AssertionError(
             f"{where} returned {_kind(result)}; return a pair (price, grads), where grads is a "
@@ -296,7 +298,9 @@ def _diagnose_shop(where, grads, expected, v, subtotal):
     )
 
 
-_FIX_NODES_FIRST = " (The graph uses your MulLayer and AddLayer: if their tests fail, fix those first.)"
+_FIX_NODES_FIRST = (
+    " (The graph uses your MulLayer and AddLayer: if their tests fail, fix those first.)"
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -411,7 +415,7 @@ def _call(method, what, *args, names=("x", "y", "z")):
                 "self.x = x in forward, then self.x in backward); it looks like forward did "
                 "not store them."
             )
-        shapes = ", ".join(_describe(a, n) for a, n in zip(args, names))
+        shapes = ", ".join(_describe(a, n) for a, n in zip(args, names, strict=False))
         raise AssertionError(f"{what}({shapes}) raised {text}.{hint}") from error
 
 
@@ -499,7 +503,7 @@ def _expect_latest_forward_used(Layer, name, rng, two_inputs):
 
 def _same(a, b):
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
-        return len(a) == len(b) and all(_same(p, q) for p, q in zip(a, b))
+        return len(a) == len(b) and all(_same(p, q) for p, q in zip(a, b, strict=True))
     if a is None or b is None:
         return a is b
     return is_close(a, b, rtol=1e-12, atol=0)
