@@ -190,3 +190,12 @@ def test_checks_reject_bpkits_own_affine():
 
     with pytest.raises(AssertionError, match="must be your own code"):
         checks.expect_own_code(bpkit.Affine)
+
+
+def test_an_unwritten_exercise_says_so():
+    class Blank(GoodAffine):
+        def forward(self, x):
+            raise NotImplementedError()
+
+    with pytest.raises(AssertionError, match="not written yet"):
+        checks.check_affine_forward(Blank)
