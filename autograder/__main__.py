@@ -46,9 +46,6 @@ def _parser():
 
 def main(argv=None):
     args = _parser().parse_args(argv)
-    # nbgrader runs the `alembic` program when it creates a gradebook; find the one installed
-    # next to this Python even when the virtual environment is not activated.
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
     import warnings
 
     warnings.filterwarnings("ignore")  # nbgrader's and nbformat's deprecation chatter

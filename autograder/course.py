@@ -83,6 +83,16 @@ def nbgrader_config(root, db_url, **extra):
     return config
 
 
+def find_alembic():
+    """nbgrader runs the ``alembic`` program when it creates a gradebook; make sure the one
+    installed next to this Python is found even when the virtual environment is not activated."""
+    import sys
+
+    here = os.path.dirname(sys.executable)
+    if here not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = here + os.pathsep + os.environ.get("PATH", "")
+
+
 def register_lesson(lesson, db_url, solutions=SOLUTIONS, attempts=5):
     """Run nbgrader's generate_assignment for ``lesson`` into the gradebook at ``db_url``.
 
@@ -93,6 +103,7 @@ def register_lesson(lesson, db_url, solutions=SOLUTIONS, attempts=5):
     from nbgrader.converters import GenerateAssignment
     from nbgrader.coursedir import CourseDirectory
 
+    find_alembic()
     for attempt in range(attempts):
         scratch = tempfile.mkdtemp(prefix="bpkit-register-")
         try:

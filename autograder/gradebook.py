@@ -17,6 +17,7 @@ class ClassGradebook:
     def __init__(self, db_url):
         from nbgrader.api import Gradebook
 
+        course.find_alembic()
         self.db_url = db_url
         self.gb = Gradebook(db_url)
 

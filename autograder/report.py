@@ -56,7 +56,8 @@ def pass_rates(results):
 
 def common_failures(results, top=8):
     return Counter(t["message"] for r in results for t in r["tests"]
-                   if not t["passed"] and t["message"]).most_common(top)
+                   if not t["passed"] and t["message"]
+                   and not t["message"].startswith("not run:")).most_common(top)
 
 
 def write(results, path):

@@ -1,0 +1,250 @@
+"""The instructor's grading command, run for real on a class of hostile and honest submissions.
+
+One batch (every robustness case of tests/fixtures/submissions/toy_lesson.py, in nbgrader's
+submitted/ layout) is graded once per module by ``python -m autograder grade`` with real nbgrader,
+real kernels and a real sqlite gradebook; the tests then check what an instructor would look at.
+"""
+
+import csv
+import importlib.util
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+
+pytestmark = pytest.mark.autograder
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+PYTHON = sys.executable
+
+
+def load_toy():
+    path = os.path.join(HERE, "fixtures", "submissions", "toy_lesson.py")
+    spec = importlib.util.spec_from_file_location("toy_lesson", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+toy = load_toy()
+CASES = toy.cases()
+
+
+def run_grader(*args, timeout=600):
+    return subprocess.run([PYTHON, "-m", "autograder", *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def grade_args(submitted, out, solutions, db, *extra):
+    return ["grade", str(submitted), "--out", str(out), "--solutions", str(solutions),
+            "--db-url", f"sqlite:///{db}", "--cell-timeout", "4", "--memory", "1500", *extra]
+
+
+def read_csv(out):
+    with open(os.path.join(out, "grades.csv")) as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """The whole class graded once: (paths, completed process, seconds)."""
+    root = tmp_path_factory.mktemp("class")
+    solutions = toy.make_course(str(root))
+    submitted = root / "submitted"
+    toy.write_submitted(str(submitted))
+    out, db = root / "out", root / "gradebook.db"
+    started = time.monotonic()
+    done = run_grader(*grade_args(submitted, out, solutions, db, "--jobs", "2"))
+    paths = {"root": root, "solutions": solutions, "submitted": submitted, "out": out, "db": db}
+    return paths, done, time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def rows(batch):
+    paths, done, _ = batch
+    assert done.returncode == 0, done.stderr[-3000:]
+    return {r["student"]: r for r in read_csv(paths["out"]) if r["lesson"] == toy.LESSON}
+
+
+@pytest.fixture(scope="module")
+def results(batch, rows):
+    with open(os.path.join(batch[0]["out"], "results.json")) as f:
+        return {r["student"]: r for r in json.load(f)["submissions"]}
+
+
+def test_the_batch_finishes_with_status_0_and_grades_every_submission(batch, rows):
+    assert set(rows) == set(CASES) | {"wrong_lesson"}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_case_is_graded_fairly_or_flagged_with_its_reason(rows, case):
+    _, score, status, reason = CASES[case]
+    row = rows[case]
+    assert (float(row["score"]), row["max_score"]) == (score, "4"), row
+    assert row["status"] == status, row
+    assert reason.lower() in row["reason"].lower(), row
+
+
+def test_a_notebook_of_another_lesson_is_rejected_with_its_reason(rows):
+    assert rows["wrong_lesson"]["status"] == "rejected"
+    assert "another lesson" in rows["wrong_lesson"]["reason"]
+
+
+def test_grades_csv_ends_with_a_total_per_student(batch, rows):
+    totals = [r for r in read_csv(batch[0]["out"]) if r["lesson"] == "TOTAL"]
+    assert {r["student"] for r in totals} == set(rows)
+    assert all(float(t["score"]) == float(rows[t["student"]]["score"]) for t in totals)
+
+
+def test_results_json_has_every_test_with_its_message(results):
+    partial = {t["grade_id"]: t for t in results["partial"]["tests"]}
+    assert partial["mul_forward"]["passed"] and partial["square_test"]["passed"]
+    assert not partial["mul_backward"]["passed"]
+    assert partial["mul_backward"]["message"].startswith("AssertionError: dy with dout=2 is wrong")
+    reexport = {t["grade_id"]: t for t in results["reexport"]["tests"]}
+    assert "must be your own code" in reexport["mul_forward"]["message"]
+
+
+def test_a_test_patched_while_it_ran_scores_0_with_a_tampering_message(results):
+    tests = {t["grade_id"]: t for t in results["patch_during"]["tests"]}
+    assert tests["mul_forward"]["points"] == 0
+    assert "numpy.allclose" in tests["mul_forward"]["message"]
+
+
+def test_feedback_pages_show_results_but_never_hidden_test_source(batch, results):
+    out = batch[0]["out"]
+    for student, result in results.items():
+        page = open(os.path.join(out, "feedback", student, toy.LESSON + ".html")).read()
+        for test in result["tests"]:
+            assert test["grade_id"] in page
+        assert "BEGIN HIDDEN TESTS" not in page
+        assert "expect_own_code(MulLayer)" not in page
+        assert "default_rng(1)" not in page
+    page = open(os.path.join(out, "feedback", "partial", toy.LESSON + ".html")).read()
+    assert "dy with dout=2 is wrong" in page and "2 / 4" in page
+
+
+def test_report_has_plots_pass_rates_and_common_failures(batch):
+    report = open(os.path.join(batch[0]["out"], "report.html")).read()
+    assert len(re.findall(r'src="data:image/png;base64,[A-Za-z0-9+/=]{200,}"', report)) >= 2
+    assert "pass rate per test" in report
+    assert "must be your own code" in report  # the most common failure of this class
+    assert "kernel died" in report  # flagged submissions are listed with their reasons
+
+
+def test_every_grade_is_in_the_nbgrader_gradebook(batch, rows):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{batch[0]['db']}") as gb:
+        assignment = gb.find_assignment(toy.LESSON)
+        assert {c.name for c in assignment.notebooks[0].source_cells} >= {"mul_forward", "mul_layer"}
+        for student, row in rows.items():
+            assert gb.find_submission(toy.LESSON, student).score == float(row["score"]), student
+
+
+def test_progress_bar_and_summary_table_are_printed(batch):
+    err = batch[1].stderr
+    n = len(CASES) + 1
+    assert re.search(rf"\[#+\] {n}/{n} graded, \d+ flagged, .* left", err)
+    assert re.search(rf"03_toy\s+{n}\s+\d+\s+\d+\s+\d+\s+\d+\s+[\d.]+", err)
+
+
+def test_flooded_output_is_capped(results, batch):
+    assert os.path.getsize(os.path.join(batch[0]["out"], "results.json")) < 1_000_000
+    assert results["output_flood"]["score"] == 4
+
+
+def test_a_rerun_grades_only_what_changed_and_force_regrades(batch, rows):
+    paths = batch[0]
+    csv_before = open(os.path.join(paths["out"], "grades.csv")).read()
+    again = run_grader(*grade_args(paths["submitted"], paths["out"], paths["solutions"], paths["db"]))
+    assert again.returncode == 0 and f"0 to grade, {len(CASES) + 1} unchanged" in again.stderr
+    assert open(os.path.join(paths["out"], "grades.csv")).read() == csv_before
+
+    changed = paths["submitted"] / "blank" / toy.LESSON / (toy.LESSON + ".ipynb")
+    changed.write_bytes(toy.notebook_bytes(toy.submission()))
+    third = run_grader(*grade_args(paths["submitted"], paths["out"], paths["solutions"],
+                                   paths["db"], "--lesson", "03"))
+    assert f"1 to grade, {len(CASES)} unchanged" in third.stderr
+    regraded = {r["student"]: r for r in read_csv(paths["out"]) if r["lesson"] == toy.LESSON}
+    assert regraded["blank"]["score"] == "4"
+    assert {s: r["score"] for s, r in regraded.items() if s != "blank"} == \
+        {s: r["score"] for s, r in rows.items() if s != "blank"}
+
+
+def test_usage_errors_exit_non_zero_with_a_clear_message(tmp_path, batch):
+    solutions = batch[0]["solutions"]
+    missing = run_grader("grade", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o"),
+                         "--solutions", solutions)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    unknown = run_grader("grade", str(batch[0]["submitted"]), "--out", str(tmp_path / "o"),
+                         "--solutions", solutions, "--lesson", "42")
+    assert unknown.returncode == 2 and "unknown lesson '42'" in unknown.stderr
+    bad_zip = tmp_path / "class.zip"
+    bad_zip.write_bytes(b"PK\x03\x04 this is not really a zip")
+    broken = run_grader("grade", str(bad_zip), "--out", str(tmp_path / "o"), "--solutions", solutions)
+    assert broken.returncode == 2 and "cannot read" in broken.stderr
+    assert "Traceback" not in missing.stderr + unknown.stderr + broken.stderr
+
+
+def test_lms_zips_from_canvas_and_moodle_are_graded(tmp_path, batch):
+    good, blank = CASES["correct"][0], CASES["blank"][0]
+    canvas = tmp_path / "canvas.zip"
+    with zipfile.ZipFile(canvas, "w") as z:
+        z.writestr("smithjane_12345_6789012_03_toy.ipynb", good)
+        z.writestr("doejohn_LATE_23456_7890123_03_toy-1.ipynb", blank)
+    moodle = tmp_path / "moodle.zip"
+    with zipfile.ZipFile(moodle, "w") as z:
+        z.writestr("Jane Smith_12345_assignsubmission_file_/03_toy.ipynb", good)
+    db = tmp_path / "gb.db"
+    for archive, out in ((canvas, tmp_path / "c"), (moodle, tmp_path / "m")):
+        done = run_grader(*grade_args(archive, out, batch[0]["solutions"], db))
+        assert done.returncode == 0, done.stderr[-2000:]
+    canvas_rows = {r["student"]: r for r in read_csv(tmp_path / "c") if r["lesson"] == toy.LESSON}
+    assert canvas_rows["smithjane"]["score"] == "4" and canvas_rows["smithjane"]["late"] == ""
+    assert canvas_rows["doejohn"]["score"] == "0" and canvas_rows["doejohn"]["late"] == "yes"
+    moodle_rows = read_csv(tmp_path / "m")
+    assert moodle_rows[0]["student"] == "Jane_Smith" and moodle_rows[0]["score"] == "4"
+
+
+def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, batch):
+    submitted = tmp_path / "submitted"
+    for i in range(4):
+        folder = submitted / f"s{i}" / toy.LESSON
+        folder.mkdir(parents=True)
+        (folder / (toy.LESSON + ".ipynb")).write_bytes(CASES["correct"][0])
+    out, db = tmp_path / "out", tmp_path / "gb.db"
+    args = grade_args(submitted, out, batch[0]["solutions"], db, "--jobs", "1")
+    process = subprocess.Popen([PYTHON, "-m", "autograder", *args], cwd=REPO,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    state = out / ".state" / toy.LESSON
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(state.glob("*.json")) if state.exists() else []) < 1:
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGKILL)  # the hardest interruption: no cleanup at all
+    process.wait()
+    kept = len(list(state.glob("*.json")))
+    assert 1 <= kept < 4
+    resumed = run_grader(*args)
+    assert resumed.returncode == 0
+    assert f"{4 - kept} to grade, {kept} unchanged" in resumed.stderr
+    assert [r["score"] for r in read_csv(out) if r["lesson"] == toy.LESSON] == ["4"] * 4
+    leftovers = [p for p in out.rglob("*") if p.name.startswith(".tmp-")]
+    assert leftovers == []
+
+
+def test_shards_are_disjoint_and_cover_everything():
+    from autograder.batch import in_shard
+
+    keys = [(f"student{i}", f"{j:02d}_lesson") for i in range(60) for j in range(10)]
+    shards = [[k for k in keys if in_shard(*k, (n, 3))] for n in (1, 2, 3)]
+    assert sorted(sum(shards, [])) == sorted(keys)
+    assert all(100 < len(s) < 300 for s in shards)
