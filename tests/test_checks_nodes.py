@@ -391,3 +391,20 @@ class BlankMul:
 
 def test_an_unwritten_layer_gets_told_what_to_do():
     fails_with(checks.check_mul_layer_forward, BlankMul, "not written yet", "YOUR CODE HERE")
+
+
+def test_an_unwritten_shop_graph_is_told_so_before_anything_else():
+    def blank(*args):
+        raise NotImplementedError()
+
+    fails_with(checks.check_shop_graph, blank, "not written yet", uses=(GoodMul, GoodAdd))
+
+
+class SummingAdd(GoodAdd):
+    def backward(self, dout):
+        return np.sum(dout), np.sum(dout)
+
+
+def test_add_gradient_of_the_wrong_shape_names_both_shapes():
+    message = fails_with(checks.check_add_layer_backward, SummingAdd, "should have shape")
+    assert "has shape ()" in message

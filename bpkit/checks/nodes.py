@@ -170,15 +170,6 @@ def check_shop_graph(shop_graph, seed=0, uses=(), parts=("price", "gradients")):
     and AddLayer); a function that never refers to them fails. parts: what to check, "price"
     (the return value's form and the price) and/or "gradients".
     """
-    used = _globals_used(shop_graph) + [
-        cell.cell_contents for cell in (getattr(shop_graph, "__closure__", None) or ())
-    ]
-    for cls in uses:
-        if not any(u is cls for u in used):
-            raise AssertionError(
-                f"shop_graph never uses {cls.__name__}: build the graph from your own "
-                f"{cls.__name__} nodes (one object per node) and call their forward and backward."
-            )
     rng = rng_for(seed)
     notes = {"apple_price": 100.0, "apple_count": 2.0, "orange_price": 150.0,
              "orange_count": 3.0, "tax": 1.1}
@@ -190,6 +181,16 @@ def check_shop_graph(shop_graph, seed=0, uses=(), parts=("price", "gradients")):
     ]
     for inputs in cases:
         _check_shop_case(shop_graph, inputs, parts)
+    # Last, so that unwritten or wrong code gets its own message first.
+    used = _globals_used(shop_graph) + [
+        cell.cell_contents for cell in (getattr(shop_graph, "__closure__", None) or ())
+    ]
+    for cls in uses:
+        if not any(u is cls for u in used):
+            raise AssertionError(
+                f"shop_graph never uses {cls.__name__}: build the graph from your own "
+                f"{cls.__name__} nodes (one object per node) and call their forward and backward."
+            )
 
 
 def _reference_shop(v):
