@@ -113,10 +113,27 @@ def median_step_time(steps, reps, block):
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
+def openblas_threads():
+    """The thread count numpy's own OpenBLAS reports, to confirm the environment variable took
+    effect; None if numpy was built against another BLAS."""
+    import ctypes
+    import glob
+
+    libs_dir = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
+    for path in glob.glob(os.path.join(libs_dir, "*openblas*")):
+        lib = ctypes.CDLL(path)  # already loaded by numpy: this returns the same library
+        for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
+                     "openblas_get_num_threads"):
+            if hasattr(lib, name):
+                return getattr(lib, name)()
+    return None
+
+
 def main():
     rng = np.random.default_rng(0)
-    print(f"numpy {np.__version__}, torch {torch.__version__}, threads {args.threads} "
-          f"(numpy BLAS and torch.set_num_threads), float64, median of {args.reps} reps")
+    print(f"numpy {np.__version__} (OpenBLAS threads: {openblas_threads()}), torch "
+          f"{torch.__version__} (threads: {torch.get_num_threads()}), float64, "
+          f"median of {args.reps} interleaved reps")
     header = (f"{'size':>14} {'batch':>6} {'bpkit ms':>9} {'torch ms':>9} {'floor ms':>9} "
               f"{'bpkit/torch':>12} {'bpkit/floor':>12} {'torch/floor':>12}")
     print(header)
