@@ -54,7 +54,8 @@ def _diagnose(out, key, expected, candidates, what):
 # --- lesson 01: forward passes -------------------------------------------------------------
 
 def check_apple_forward(apple_forward, seed=0):
-    """apple_forward(apple_price, apple_count, tax) -> {"apples": price*count, "total": apples*tax}."""
+    """apple_forward(apple_price, apple_count, tax) ->
+    {"apples": price*count, "total": apples*tax}."""
     rng = rng_for(seed)
     cases = [(100.0, 2.0, 1.1)] + [tuple(_random_shop(rng)[k] for k in
                                           ("apple_price", "apple_count", "tax")) for _ in range(3)]
@@ -137,8 +138,10 @@ def check_neuron_forward(neuron_forward, seed=0):
         _diagnose(out, "weighted_sum", s, [(s + b, "'weighted_sum' already includes b; b is added "
                                                 "by the next node, giving 'a'.")], what)
         expect_close(out["weighted_sum"], s, f"{what}['weighted_sum']", "x1w1 + x2w2.")
-        _diagnose(out, "a", s + b, [(s, "'a' equals 'weighted_sum': the bias node (+ b) is missing."),
-                             (s * b, "'a' multiplies by b; the bias is added.")], what)
+        _diagnose(out, "a", s + b, [
+            (s, "'a' equals 'weighted_sum': the bias node (+ b) is missing."),
+            (s * b, "'a' multiplies by b; the bias is added."),
+        ], what)
         expect_close(out["a"], s + b, f"{what}['a']", "weighted_sum + b.")
 
 
@@ -210,7 +213,9 @@ def check_square_of_sum(square_of_sum, seed=0):
         what = (f"square_of_sum(x, y) for x, y of shape {np.shape(x)}" if np.ndim(x)
                 else f"square_of_sum({x:.3g}, {y:.3g})")
         expect_close(out["t"], t, f"{what}['t']", "t = x + y.")
-        _diagnose(out, "z", t ** 2, [(x ** 2 + y ** 2, "'z' is x^2 + y^2; it is (x + y)^2 = t^2.")], what)
+        _diagnose(out, "z", t ** 2, [
+            (x ** 2 + y ** 2, "'z' is x^2 + y^2; it is (x + y)^2 = t^2."),
+        ], what)
         expect_close(out["z"], t ** 2, f"{what}['z']", "z = t^2.")
         _diagnose(out, "dz_dt", 2 * t, [(t, "'dz_dt' is t; the derivative of t^2 is 2t."),
                                  (2 * np.ones_like(t), "'dz_dt' is 2; it is 2t.")], what)
@@ -305,7 +310,7 @@ def check_numerical_gradient_1d(numerical_gradient_1d, seed=0):
         raise AssertionError(f"{what} called f {f.calls} times; central differences need exactly "
                              f"2 per input, 2 x {n} = {2 * n}.")
     expect_close(out, exact, what, "Entry i is (f(x with x[i]+h) - f(x with x[i]-h)) / (2h).",
-                 rtol=1e-5)
+                 rtol=1e-5, atol=1e-6)
 
 
 def check_count_evaluations(count_evaluations, seed=0):
@@ -318,8 +323,8 @@ def check_count_evaluations(count_evaluations, seed=0):
         _diagnose(out, "numerical", 2 * n, [
             (n, f"'numerical' is {n}: a central difference needs two evaluations per input, "
                 f"f(x + h) and f(x - h)."),
-            (n + 1, f"'numerical' is n + 1, the count for forward differences; central "
-                    f"differences need 2 per input."),
+            (n + 1, "'numerical' is n + 1, the count for forward differences; central "
+                    "differences need 2 per input."),
         ], what)
         expect_close(out["numerical"], 2 * n, f"{what}['numerical']", "2 per input.")
         if n > 1 and (is_close(out["backprop"], n) or is_close(out["backprop"], 2 * n)):

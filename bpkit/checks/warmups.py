@@ -41,7 +41,8 @@ def check_row_sums(row_sums, seed=0):
                 f"{shape}: the right sums, but the summed axis was dropped. Pass keepdims=True "
                 f"so the result is a column of shape {expected.shape} that broadcasts against x."
             )
-        if is_close(out, original.sum(axis=0, keepdims=True)) or is_close(out, original.sum(axis=0)):
+        column_sums = original.sum(axis=0)
+        if is_close(out, column_sums[None, :]) or is_close(out, column_sums):
             raise AssertionError(
                 f"{shape}: it summed over axis 0, down each column (one sum per feature). Each "
                 f"row's sum runs across the columns: axis=1, giving shape {expected.shape}."
@@ -94,7 +95,7 @@ def check_one_hot(one_hot, seed=0):
     """one_hot(t, n_classes): t (N,) int labels -> (N, n_classes) float rows with a single 1."""
     rng = rng_for(seed)
     cases = [rng.integers(0, 4, size=6), np.array([0, 2, 1]), np.array([3, 0])]
-    for t, n_classes in zip(cases, (4, 5, 4)):
+    for t, n_classes in zip(cases, (4, 5, 4), strict=True):
         original = t.copy()
         out = _returned(one_hot(t, n_classes), "one_hot")
         _unchanged(original, t, "one_hot", "t", "read the labels without changing them.")
