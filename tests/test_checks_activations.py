@@ -3,6 +3,8 @@ and correct code passes."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bpkit
 from bpkit import checks
@@ -292,3 +294,19 @@ def test_sigmoid_losing_float32_is_detected():
 def test_numerical_check_rejects_a_wrong_sigmoid():
     with pytest.raises(AssertionError, match="disagrees with the numerical gradient"):
         checks.check_backward_numerically(FromXSigmoid, (3, 3))
+
+
+# ------------------------------------------------------------------ any seed
+# The hidden tests draw a fresh seed each time: no seed may fail correct code.
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_correct_code_passes_and_known_mistakes_fail_for_any_seed(seed):
+    checks.check_relu_backward(GoodRelu, seed=seed)
+    checks.check_sigmoid_backward(GoodSigmoid, seed=seed)
+    checks.check_backward_numerically(GoodRelu, (3, 4), seed=seed)
+    with pytest.raises(AssertionError, match="mask is inverted"):
+        checks.check_relu_backward(InvertedBackwardRelu, seed=seed)
+    with pytest.raises(AssertionError, match="computed from the input x"):
+        checks.check_sigmoid_backward(FromXSigmoid, seed=seed)

@@ -3,6 +3,8 @@ gets its own message, and correct code passes."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bpkit
 from bpkit import checks
@@ -408,3 +410,17 @@ class SummingAdd(GoodAdd):
 def test_add_gradient_of_the_wrong_shape_names_both_shapes():
     message = fails_with(checks.check_add_layer_backward, SummingAdd, "should have shape")
     assert "has shape ()" in message
+
+
+# ------------------------------------------------------------------ any seed
+# The hidden tests draw a fresh seed each time: no seed may fail correct code.
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_correct_code_passes_and_swapped_code_fails_for_any_seed(seed):
+    checks.check_mul_layer_backward(GoodMul, seed=seed)
+    checks.check_add_layer_backward(GoodAdd, seed=seed)
+    checks.check_shop_graph(make_shop(), seed=seed, uses=(GoodMul, GoodAdd))
+    with pytest.raises(AssertionError, match="swapped"):
+        checks.check_mul_layer_backward(SwappedMul, seed=seed)
