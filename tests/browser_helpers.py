@@ -304,9 +304,21 @@ def error_outputs(page) -> list[str]:
     return page.locator(ERROR_OUTPUTS).all_inner_texts()
 
 
+PNG_IMAGES = f'{NOTEBOOK} .jp-OutputArea-output[data-mime-type="image/png"] img'
+
+
+def show(locator) -> None:
+    """Scroll an element to the middle of the notebook, where a person would look at it."""
+    locator.evaluate("e => e.scrollIntoView({block: 'center'})")
+
+
+def first_image(page):
+    return page.locator(PNG_IMAGES).first
+
+
 def rendered_images(page) -> list[dict]:
     """Every <img> from an image/png output, with the size it was decoded to."""
-    imgs = page.locator(f'{NOTEBOOK} .jp-OutputArea-output[data-mime-type="image/png"] img')
+    imgs = page.locator(PNG_IMAGES)
     found = []
     for i in range(imgs.count()):
         img = imgs.nth(i)
@@ -381,5 +393,8 @@ def close_dialog(page) -> None:
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / name
+    # JupyterLab paints cells that just scrolled into view on a later frame (CSS
+    # content-visibility); without waiting, the picture can be an empty notebook.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 300)))")
     page.screenshot(path=str(path))
     return path

@@ -90,6 +90,7 @@ def test_a_figure_is_drawn(completed_page, lesson):
     assert images, "no image/png output (a matplotlib figure) was rendered"
     # A decoded figure has a size; a broken image has 0 x 0.
     assert all(i["w"] > 50 and i["h"] > 50 for i in images), images
+    bh.show(bh.first_image(page))
     bh.screenshot(page, f"{lesson}-2-figure.png")
 
 
@@ -98,7 +99,7 @@ def test_a_slider_changes_what_the_kernel_shows(completed_page, lesson):
     sliders = bh.slider_cells(page)
     assert sliders.count() > 0, "the lesson shows no ipywidgets slider"
     cell = sliders.first
-    cell.scroll_into_view_if_needed()
+    bh.show(cell.locator('.widget-slider').first)
     bh.screenshot(page, f"{lesson}-3-slider-before.png")
     before, after = bh.nudge_slider(page, cell)
     bh.screenshot(page, f"{lesson}-4-slider-after.png")
