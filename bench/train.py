@@ -9,7 +9,8 @@ side by side, interleaved, in one run:
 - floor:   only the five matrix products no step can avoid: forward x@W1 and h@W2, backward
   dW2 = h.T@d, dh = d@W2.T and dW1 = x.T@dh (the data needs no gradient, so x's is skipped).
 
-Printed: the median time per step of each, and the ratios bpkit/PyTorch and bpkit/floor.
+Printed: the median time per step of each, the ratios bpkit/PyTorch and bpkit/floor, and how
+far apart the two libraries' gradients are from the same weights (they must be the same net).
 
 Both libraries use the same number of BLAS threads (``--threads``, 1 by default: the machine
 is shared, and one thread gives steadier medians than two threads fighting other jobs).
@@ -80,6 +81,19 @@ def make_torch_step(net, x, t):
     return step
 
 
+def largest_gradient_difference(net, x, t):
+    """Max over parameters of |bpkit - torch| / max|torch| for one gradient from the same
+    weights: evidence that the two timed steps compute the same thing."""
+    names = ("W1", "b1", "W2", "b2")
+    params = [torch.tensor(net.params[k], requires_grad=True) for k in names]
+    W1, b1, W2, b2 = params
+    F.cross_entropy(torch.relu(torch.from_numpy(x) @ W1 + b1) @ W2 + b2,
+                    torch.from_numpy(t)).backward()
+    ours = net.gradient(x, t)
+    return max(np.max(np.abs(ours[k] - p.grad.numpy())) / np.max(np.abs(p.grad.numpy()))
+               for k, p in zip(names, params, strict=True))
+
+
 def make_floor_step(net, x):
     W1, W2 = net.params["W1"].copy(), net.params["W2"].copy()
     d = np.random.default_rng(1).standard_normal((x.shape[0], W2.shape[1]))
@@ -137,10 +151,12 @@ def main():
     header = (f"{'size':>14} {'batch':>6} {'bpkit ms':>9} {'torch ms':>9} {'floor ms':>9} "
               f"{'bpkit/torch':>12} {'bpkit/floor':>12} {'torch/floor':>12}")
     print(header)
+    differences = []
     for d_in, hidden, d_out, batch in SIZES:
         net = bpkit.TwoLayerNet(d_in, hidden, d_out, weight_init_std=0.01, seed=0)
         x = rng.random((batch, d_in))
         t = rng.integers(0, d_out, size=batch)
+        differences.append(largest_gradient_difference(net, x, t))
         steps = {
             "bpkit": make_bpkit_step(net, x, t),
             "torch": make_torch_step(net, x, t),
@@ -153,6 +169,8 @@ def main():
         b, p, f = med["bpkit"], med["torch"], med["floor"]
         print(f"{f'{d_in}-{hidden}-{d_out}':>14} {batch:>6} {b * 1e3:>9.3f} {p * 1e3:>9.3f} "
               f"{f * 1e3:>9.3f} {b / p:>12.2f} {b / f:>12.2f} {p / f:>12.2f}")
+    print(f"same network: bpkit's and torch's gradients from the same weights differ by at "
+          f"most {max(differences):.1e} of the largest entry")
 
 
 if __name__ == "__main__":
