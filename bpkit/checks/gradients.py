@@ -25,8 +25,10 @@ __all__ = [
 ]
 
 # What counts as agreement in float64 with h around 1e-5 (see bpkit.gradcheck): correct
-# gradients give 1e-7 or less, a bug 1e-2 or more.
-GOOD = 1e-6
+# gradients typically give 1e-7 or less, a bug 1e-2 or more. GOOD sits well above the typical
+# figure because now and then a gradient entry is tiny (a sum whose terms cancel), and its
+# relative error is then mostly round-off; a correct answer must never fail by bad luck.
+GOOD = 1e-5
 BAD = 1e-2
 
 
@@ -166,17 +168,22 @@ class _AffineDbMean(Affine):
         return dx
 
 
+def _away_from_zero(rng, shape):
+    """Normal numbers pushed at least 0.1 away from 0: no ReLU input sits on the kink, and no
+    gradient entry is so tiny that round-off dominates its relative error."""
+    z = rng.standard_normal(shape)
+    return np.sign(z) * (0.1 + np.abs(z))
+
+
 def _layer_cases(rng):
     """(name, layer, x, dout) for bpkit's correct Affine, Relu and Sigmoid."""
     n, d, m = 3, 4, 2
-    x = rng.standard_normal((n, d))
-    # Keep ReLU's inputs away from its kink at 0, where a numerical gradient is meaningless.
-    x_relu = np.sign(x) * (0.1 + np.abs(x))
+    x = _away_from_zero(rng, (n, d))
     return [
         ("Affine", Affine(rng.standard_normal((d, m)), rng.standard_normal(m)), x,
-         rng.standard_normal((n, m))),
-        ("Relu", Relu(), x_relu, rng.standard_normal((n, d))),
-        ("Sigmoid", Sigmoid(), x, rng.standard_normal((n, d))),
+         _away_from_zero(rng, (n, m))),
+        ("Relu", Relu(), x, _away_from_zero(rng, (n, d))),
+        ("Sigmoid", Sigmoid(), x, _away_from_zero(rng, (n, d))),
     ]
 
 
@@ -241,10 +248,13 @@ def check_layer_gradient_errors(layer_gradient_errors, seed=0):
 
 
 def _net_and_data(rng):
-    net = TwoLayerNet(4, 5, 3, weight_init_std=1.0, seed=int(rng.integers(2**31)))
-    x = rng.standard_normal((6, 4))
-    t = rng.integers(0, 3, size=6)
-    return net, x, t
+    """A small TwoLayerNet and a batch on which no hidden ReLU input is near its kink (a
+    numerical gradient there is wrong, not the network)."""
+    while True:
+        net = TwoLayerNet(4, 5, 3, weight_init_std=0.3, seed=int(rng.integers(2**31)))
+        x = rng.standard_normal((6, 4))
+        if np.min(np.abs(x @ net.params["W1"] + net.params["b1"])) > 1e-3:
+            return net, x, rng.integers(0, 3, size=6)
 
 
 def check_network_gradient_errors(network_gradient_errors, seed=0):
@@ -281,7 +291,7 @@ def check_network_gradient_errors(network_gradient_errors, seed=0):
         )
 
 
-def check_layer_numerically(Layer, seed=0, tol=1e-7, name=None):
+def check_layer_numerically(Layer, seed=0, tol=1e-5, name=None):
     """Every gradient of ``Layer(W, b)`` (x, W, b) agrees with central differences."""
     rng = rng_for(seed)
     name = name or getattr(Layer, "__name__", "the layer")
