@@ -97,7 +97,7 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
 
 def _grade_all(todo, out_dir, store, jobs, db_url, solutions, submissions_path, cell_timeout,
                notebook_timeout, memory_mb, stream):
-    db_url = db_url or course.DEFAULT_DB_URL
+    db_url = course.database_url(db_url or course.DEFAULT_DB_URL)
     needed = sorted({t["lesson"] for t in todo})
     scratch = tempfile.mkdtemp(prefix="bpkit-grade-")
     os.chmod(scratch, 0o711)

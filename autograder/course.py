@@ -124,5 +124,19 @@ def register_lesson(lesson, db_url, solutions=SOLUTIONS, attempts=5):
             shutil.rmtree(scratch, ignore_errors=True)
 
 
+def database_url(url):
+    """Pick the installed PostgreSQL driver for a plain ``postgresql://`` URL.
+
+    SQLAlchemy 2.1 means psycopg 3 by ``postgresql://``; the course's dev extra installs the
+    widely packaged psycopg2, so use it when psycopg 3 is absent.
+    """
+    if url and url.startswith(("postgresql://", "postgres://")):
+        import importlib.util
+
+        if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2"):
+            return "postgresql+psycopg2://" + url.split("://", 1)[1]
+    return url
+
+
 def sqlite_url(path):
     return "sqlite:///" + os.path.abspath(path)
