@@ -55,10 +55,16 @@ class MultiLayerNet:
         return self.last_layer.forward(self.predict(x), t)
 
     def accuracy(self, x, t):
-        """Fraction of samples whose highest score is the target class. t: labels or one-hot."""
-        predicted = np.argmax(self.predict(x), axis=1)
+        """Fraction of samples whose highest score is the target class. t: labels or one-hot.
+
+        x: (N, D), or (D,) for one sample (then t is one label or one one-hot row).
+        """
+        scores = self.predict(x)
+        # axis=-1 and "t has the scores' shape" rather than axis=1 and "t is 2-D", so that one
+        # sample (scores (C,)) works too, with a label or a one-hot row.
+        predicted = np.argmax(scores, axis=-1)
         t = np.asarray(t)
-        labels = np.argmax(t, axis=1) if t.ndim == 2 else t
+        labels = np.argmax(t, axis=-1) if t.shape == scores.shape else t
         return float(np.mean(predicted == labels))
 
     def gradient(self, x, t):

@@ -114,6 +114,15 @@ def test_x_is_restored_even_when_f_raises():
     assert bits(x) == before
 
 
+def test_a_type_error_inside_f_is_reported_as_itself():
+    # f takes x; its own bug must surface, not "f() missing 1 required positional argument".
+    def f(w):
+        return len(w) + None
+
+    with pytest.raises(TypeError, match="unsupported operand"):
+        numerical_gradient(f, np.ones(2))
+
+
 def test_integer_x_cannot_be_perturbed():
     with pytest.raises(TypeError, match="float array"):
         numerical_gradient(lambda: 0.0, np.array([1, 2, 3]))

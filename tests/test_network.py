@@ -113,6 +113,10 @@ def test_accuracy_on_a_net_whose_answers_are_known():
     labels = np.array([0, 1, 1, 1])  # the third is wrong: 2 > 1 says class 0
     assert net.accuracy(x, labels) == 0.75
     assert net.accuracy(x, np.eye(2)[labels]) == 0.75
+    # One sample as a 1-D x, with a label or a one-hot row.
+    assert net.accuracy(x[2], 0) == 1.0 and net.accuracy(x[2], 1) == 0.0
+    assert net.accuracy(x[2], np.array([1.0, 0.0])) == 1.0
+    assert net.accuracy(x[2], np.array([0.0, 1.0])) == 0.0
 
 
 def test_image_like_input_is_flattened_by_the_first_affine():
