@@ -2,10 +2,15 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bpkit import checks
 
 pytestmark = [pytest.mark.lesson01, pytest.mark.lesson02]
+
+
+seeds = st.integers(0, 2**32 - 1)
 
 
 def fail_message(check, answer):
@@ -254,3 +259,34 @@ def test_count_evaluations_correct_passes():
 ])
 def test_count_evaluations_mistakes_are_named(wrong, expected_words):
     assert expected_words.lower() in fail_message(checks.check_count_evaluations, wrong).lower()
+
+
+# --- any seed: correct answers pass, the usual mistakes are caught ---------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(seeds)
+def test_any_seed_correct_answers_pass(seed):
+    checks.check_apple_forward(apple_forward, seed=seed)
+    checks.check_shop_forward(shop_forward, seed=seed)
+    checks.check_neuron_forward(neuron_forward, seed=seed)
+    checks.check_apple_backward(apple_backward, seed=seed)
+    checks.check_square_of_sum(square_of_sum, seed=seed)
+    checks.check_numerical_derivative(central, seed=seed)
+    checks.check_numerical_gradient_1d(gradient_1d, seed=seed)
+    checks.check_count_evaluations(lambda n: {"numerical": 2 * n, "backprop": 2}, seed=seed)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seeds)
+def test_any_seed_swapped_gradients_and_forward_differences_are_named(seed):
+    def swapped(price, count, tax, dout=1.0):
+        d_apples = dout * tax
+        return {"apples": d_apples, "apple_price": d_apples * price,
+                "apple_count": d_apples * count, "tax": dout * price * count}
+    with pytest.raises(AssertionError, match="swapped"):
+        checks.check_apple_backward(swapped, seed=seed)
+    with pytest.raises(AssertionError, match="forward difference"):
+        checks.check_numerical_derivative(lambda f, x, h=1e-4: (f(x + h) - f(x)) / h, seed=seed)
+    with pytest.raises(AssertionError, match="tax node is missing"):
+        checks.check_shop_forward(
+            lambda *a: {**shop_forward(*a), "total": shop_forward(*a)["subtotal"]}, seed=seed)

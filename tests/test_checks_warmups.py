@@ -2,10 +2,15 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bpkit import checks
 
 pytestmark = pytest.mark.lesson00
+
+
+seeds = st.integers(0, 2**32 - 1)
 
 
 def fail_message(check, answer):
@@ -119,3 +124,19 @@ def test_one_hot_that_changes_t_is_caught():
         t += 1
         return out
     assert "in place" in fail_message(checks.check_one_hot, shifts_t)
+
+
+# --- any seed: correct answers pass, the usual mistakes are caught ---------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(seeds)
+def test_any_seed_correct_answers_pass_and_wrong_axes_fail(seed):
+    checks.check_row_sums(good_row_sums, seed=seed)
+    checks.check_add_bias(lambda x, b: x + b, seed=seed)
+    checks.check_one_hot(good_one_hot, seed=seed)
+    with pytest.raises(AssertionError, match="keepdims"):
+        checks.check_row_sums(lambda x: x.sum(axis=1), seed=seed)
+    with pytest.raises(AssertionError, match="axis 0"):
+        checks.check_row_sums(lambda x: x.sum(axis=0, keepdims=True), seed=seed)
+    with pytest.raises(AssertionError, match="in place"):
+        checks.check_add_bias(lambda x, b: x.__iadd__(b), seed=seed)
