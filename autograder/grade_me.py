@@ -21,6 +21,21 @@ def default_notebook(lesson):
     return os.path.join(course.LESSONS, lesson, lesson + ".ipynb")
 
 
+CACHE = os.path.join(course.REPO, ".grade-me")
+
+
+def _template(lesson, solutions):
+    """The lesson's gradebook template, kept in .grade-me/ until the lesson's source changes."""
+    digest = file_sha256(course.source_notebook(lesson, solutions))[:16]
+    path = os.path.join(CACHE, f"{lesson}-{digest}.db")
+    if not os.path.exists(path):
+        os.makedirs(CACHE, exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.tmp"
+        course.register_lesson(lesson, course.sqlite_url(tmp), solutions=solutions)
+        os.replace(tmp, path)
+    return path
+
+
 def grade_file(lesson, notebook=None, solutions=course.SOLUTIONS, cell_timeout=60,
                memory_mb=2048):
     """Grade one notebook; returns the result dict (see worker.blank_result)."""
@@ -31,13 +46,12 @@ def grade_file(lesson, notebook=None, solutions=course.SOLUTIONS, cell_timeout=6
     scratch = tempfile.mkdtemp(prefix="bpkit-grade-me-")
     os.chmod(scratch, 0o711)
     try:
-        template = os.path.join(scratch, "template.db")
-        course.register_lesson(lesson, course.sqlite_url(template), solutions=solutions)
+        template = _template(lesson, solutions)
         jupyter = os.path.join(scratch, "jupyter")
         sandbox.write_kernelspec(jupyter)
         settings = {
             "scratch": scratch, "jupyter_path": jupyter,
-            "forbidden": [solutions, course.SOLUTIONS, template],
+            "forbidden": [solutions, course.SOLUTIONS, CACHE],
             "memory_mb": memory_mb, "cell_timeout": cell_timeout, "notebook_timeout": 600,
             "signatures": course.lesson_signatures(solutions),
         }

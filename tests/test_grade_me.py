@@ -1,0 +1,110 @@
+"""Self-grading on a real lesson: a blank, a partly done and a complete notebook.
+
+The notebooks are lesson 03's student version with answers filled in from its solution
+programmatically. Grading must print the score per test and each failure's message, never the
+hidden tests' code, and must leave the learner's file byte for byte as it was.
+"""
+
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.autograder
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LESSON = "03_add_mul_layers"
+SOURCE = os.path.join(REPO, "solutions", LESSON, LESSON + ".ipynb")
+RELEASE = os.path.join(REPO, "lessons", LESSON, LESSON + ".ipynb")
+
+if not (os.path.exists(SOURCE) and os.path.exists(RELEASE)):
+    pytest.skip(f"lesson {LESSON} is not written yet", allow_module_level=True)
+
+
+def _answers():
+    source = nbformat.read(SOURCE, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def _tests():
+    source = nbformat.read(SOURCE, as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+            for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")
+            and not c.metadata["nbgrader"].get("solution")}
+
+
+def _hidden_lines():
+    source = nbformat.read(SOURCE, as_version=4)
+    lines = []
+    for cell in source.cells:
+        if "### BEGIN HIDDEN TESTS" in cell.source:
+            hidden = cell.source.split("### BEGIN HIDDEN TESTS")[1].split("### END HIDDEN TESTS")[0]
+            lines += [line.strip() for line in hidden.splitlines() if len(line.strip()) > 15]
+    return lines
+
+
+def notebook(tmp_path, filled):
+    """The student version with the first ``filled`` answer cells taken from the solution."""
+    nb = nbformat.read(RELEASE, as_version=4)
+    answers = _answers()
+    done = 0
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and gid in answers and done < filled:
+            cell.source = answers[gid]
+            done += 1
+    path = tmp_path / f"{LESSON}-{filled}.ipynb"
+    nbformat.write(nb, str(path))
+    return path
+
+
+def grade_cli(path):
+    before = path.read_bytes()
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade-me", "03", str(path)],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert path.read_bytes() == before, "grading changed the learner's notebook"
+    return done.stdout
+
+
+def score_line(output):
+    return [line for line in output.splitlines() if line.startswith("Score:")][-1]
+
+
+def test_complete_notebook_gets_full_marks_on_every_test(tmp_path):
+    output = grade_cli(notebook(tmp_path, filled=len(_answers())))
+    tests = _tests()
+    total = sum(tests.values())
+    assert score_line(output) == f"Score: {total:g}/{total:g} (100%)"
+    for gid, points in tests.items():
+        assert f"{points:g}/{points:g}  passed" in " ".join(
+            line.split(gid, 1)[1].strip() for line in output.splitlines() if gid in line)
+
+
+def test_blank_notebook_scores_0_with_a_message_per_failed_test(tmp_path):
+    output = grade_cli(notebook(tmp_path, filled=0))
+    total = sum(_tests().values())
+    assert score_line(output) == f"Score: 0/{total:g} (0%)"
+    assert output.count("FAILED") == len(_tests())
+    assert "AssertionError: " in output
+    for line in _hidden_lines():
+        assert line not in output
+
+
+def test_grade_me_from_a_notebook_cell_reminds_to_save_and_scores_partly_done_work(tmp_path, capsys):
+    from autograder import grade_me
+
+    path = notebook(tmp_path, filled=1)
+    before = path.read_bytes()
+    grade_me("03", str(path))
+    output = capsys.readouterr().out
+    assert "Save it first" in output
+    score = float(score_line(output).split()[1].split("/")[0])
+    assert 0 < score < sum(_tests().values())
+    assert "FAILED" in output and "passed" in output
+    assert path.read_bytes() == before
+    for line in _hidden_lines():
+        assert line not in output
