@@ -29,7 +29,8 @@ import time
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--threads", type=int, default=1, help="BLAS threads for both libraries")
-parser.add_argument("--reps", type=int, default=60, help="timed repetitions per size")
+parser.add_argument("--reps", type=int, default=60,
+                    help="timed steps of each kind at the large size (ten times that at the small)")
 args = parser.parse_args()
 
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -108,22 +109,23 @@ def make_floor_step(net, x):
     return step
 
 
-def median_step_time(steps, reps, block):
-    """steps: {name: callable}. Runs each `block` times per repetition, rotating the order
-    every repetition so that no library always runs first (caches, turbo, neighbours' load).
+def median_step_time(steps, reps):
+    """steps: {name: callable}. Times single steps, one of each per repetition, rotating the
+    order every repetition so that no library always runs first (caches, turbo, neighbours'
+    load). Single steps rather than blocks: on a shared machine most blocks would contain a
+    preemption, while the median of single steps skips the steps that were preempted.
     Returns {name: median seconds per step}."""
     names = list(steps)
     for name in names:  # warm up: first calls allocate, page in and pick BLAS kernels
-        for _ in range(3 * block):
+        for _ in range(5):
             steps[name]()
     times = {name: [] for name in names}
     for rep in range(reps):
         order = names[rep % len(names):] + names[: rep % len(names)]
         for name in order:
             start = time.perf_counter()
-            for _ in range(block):
-                steps[name]()
-            times[name].append((time.perf_counter() - start) / block)
+            steps[name]()
+            times[name].append(time.perf_counter() - start)
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
@@ -147,7 +149,7 @@ def main():
     rng = np.random.default_rng(0)
     print(f"numpy {np.__version__} (OpenBLAS threads: {openblas_threads()}), torch "
           f"{torch.__version__} (threads: {torch.get_num_threads()}), float64, "
-          f"median of {args.reps} interleaved reps")
+          f"median of {args.reps * 10} / {args.reps} interleaved single steps (small / large)")
     header = (f"{'size':>14} {'batch':>6} {'bpkit ms':>9} {'torch ms':>9} {'floor ms':>9} "
               f"{'bpkit/torch':>12} {'bpkit/floor':>12} {'torch/floor':>12}")
     print(header)
@@ -162,10 +164,9 @@ def main():
             "torch": make_torch_step(net, x, t),
             "floor": make_floor_step(net, x),
         }
-        # Small steps take about a millisecond: time blocks of ten so the clock's own cost
-        # and one-off hiccups weigh less.
-        block = 10 if batch <= 100 else 1
-        med = median_step_time(steps, args.reps, block)
+        # A small step takes about a millisecond, a large one ~100 ms: ten times the
+        # repetitions for the small one costs little and steadies its median.
+        med = median_step_time(steps, args.reps * (10 if batch <= 100 else 1))
         b, p, f = med["bpkit"], med["torch"], med["floor"]
         print(f"{f'{d_in}-{hidden}-{d_out}':>14} {batch:>6} {b * 1e3:>9.3f} {p * 1e3:>9.3f} "
               f"{f * 1e3:>9.3f} {b / p:>12.2f} {b / f:>12.2f} {p / f:>12.2f}")
