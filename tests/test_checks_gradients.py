@@ -212,3 +212,14 @@ def test_layer_numerically_names_the_wrong_gradient():
 
     with pytest.raises(AssertionError, match=r"\(W: "):
         checks.check_layer_numerically(TanhAffineBug)
+
+
+def test_rel_error_without_absolute_value_is_named():
+    with pytest.raises(AssertionError, match="forgot the absolute value"):
+        checks.check_rel_error(
+            lambda a, b: np.max((a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def test_rel_error_relative_to_one_side_only_is_named():
+    with pytest.raises(AssertionError, match="must not depend on the order"):
+        checks.check_rel_error(lambda a, b: np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a))))

@@ -22,7 +22,8 @@ def call_student(what, function, *args, hint="", **kwargs):
         raise
     except NotImplementedError as error:
         raise AssertionError(
-            f"{what} is not written yet: replace `raise NotImplementedError()` with your code."
+            f"{what} stopped at `raise NotImplementedError()`: that part is not written yet; "
+            "replace the line with your code."
         ) from error
     except Exception as error:  # noqa: BLE001 -- any failure of student code is reported
         raise AssertionError(

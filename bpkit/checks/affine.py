@@ -95,7 +95,8 @@ def check_affine_backward_dx(Affine, seed=0):
         probe = try_student(_forward_backward, Affine, Wsq, bsq, xsq, dsq)
         if probe is not None and is_close(probe[2], dsq @ Wsq):
             raise AssertionError(
-                f"Affine.backward computes dx = dout . W, which fails for {shapes(W=W, dout=dout)}: "
+                f"Affine.backward computes dx = dout . W, which fails for "
+                f"{shapes(W=W, dout=dout)}: "
                 "dx needs the TRANSPOSE, dx = np.dot(dout, self.W.T): (N, M).(M, D) = (N, D)."
             )
     layer, out, dx = _forward_backward(Affine, W, b, x, dout)

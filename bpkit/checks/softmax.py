@@ -138,7 +138,8 @@ def check_cross_entropy_error(cross_entropy_error, seed=0):
     )
     expect_close(loss, expected, what_labels, rtol=LOSS_RTOL,
                  hint="When t.size == N, t holds labels: -sum(log(y[np.arange(N), t])) / N.")
-    what_one = f"cross_entropy_error(y, t) for one sample y {y[0].shape}, one-hot t {one_hot[0].shape}"
+    what_one = (f"cross_entropy_error(y, t) for one sample y {y[0].shape}, "
+                f"one-hot t {one_hot[0].shape}")
     loss = call_student(
         what_one, cross_entropy_error, y[0], one_hot[0],
         hint="Make one sample a batch of one first: y.reshape(1, y.size), t.reshape(1, t.size).",
@@ -176,7 +177,9 @@ def check_softmax_with_loss_forward(SoftmaxWithLoss, seed=0):
         with np.errstate(all="ignore"):  # log of negative scores: nan, on purpose
             on_scores = functions.cross_entropy_error(x, labels)
         if is_close(loss, on_scores):
-            raise AssertionError(f"{what} applied cross-entropy to the scores x: apply softmax first.")
+            raise AssertionError(
+                f"{what} applied cross-entropy to the scores x: apply softmax first."
+            )
         expect_close(loss, expected, what, rtol=LOSS_RTOL,
                      hint="self.y = softmax(x); loss = cross_entropy_error(self.y, t).")
 
@@ -188,7 +191,8 @@ def check_softmax_with_loss_backward(SoftmaxWithLoss, seed=0):
     n = x.shape[0]
     y = functions.softmax(x)
     expected = (y - one_hot) / n
-    what = f"SoftmaxWithLoss.backward() after forward(x, t) with x {x.shape}, one-hot t {one_hot.shape}"
+    what = (f"SoftmaxWithLoss.backward() after forward(x, t) with x {x.shape}, "
+            f"one-hot t {one_hot.shape}")
     layer = SoftmaxWithLoss()
     call_student("SoftmaxWithLoss().forward(x, t)", layer.forward, x.copy(), one_hot.copy())
     dx = call_student(what, layer.backward,
@@ -201,7 +205,9 @@ def check_softmax_with_loss_backward(SoftmaxWithLoss, seed=0):
             "is the MEAN over the batch, so each sample's gradient is (y - t) / N."
         )
     if is_close(dx, (one_hot - y) / n) or is_close(dx, one_hot - y):
-        raise AssertionError(f"{what} has the wrong sign: the gradient is (y - t) / N, not (t - y).")
+        raise AssertionError(
+            f"{what} has the wrong sign: the gradient is (y - t) / N, not (t - y)."
+        )
     expect_close(dx, expected, what, hint="dx = dout * (self.y - self.t) / N.")
 
     dout = float(rng.uniform(2, 4))
