@@ -139,6 +139,39 @@ def test_backward_in_forward_order_is_told_to_reverse():
     fails_with(checks.check_two_layer_gradient, Net, match="REVERSE order")
 
 
+def test_looping_over_the_layer_names_is_explained():
+    class Net(StudentNet):
+        def gradient(self, x, t):
+            self.loss(x, t)
+            dout = self.last_layer.backward(1)
+            for layer in reversed(self.layers):  # the keys: "Affine2", "Relu1", ...
+                dout = layer.backward(dout)
+            return self.read_grads()
+
+    fails_with(checks.check_two_layer_gradient, Net, match="keys, the layer NAMES")
+
+
+def test_dropping_the_returned_dout_is_explained():
+    class Net(StudentNet):
+        def gradient(self, x, t):
+            self.loss(x, t)
+            dout = self.last_layer.backward(1)
+            for layer in reversed(list(self.layers.values())):
+                layer.backward(dout)  # the result is thrown away
+            return self.read_grads()
+
+    fails_with(checks.check_two_layer_gradient, Net, match=r"keep it: `dout = layer.backward")
+    # When H == C nothing raises, and the wrong values themselves are recognised.
+    seed = next(s for s in range(200) if _sizes(s)[1] == _sizes(s)[2])
+    fails_with(checks.check_two_layer_gradient, Net, seed=seed,
+               match=r"every layer is handed the loss layer's dout.*`dout = layer.backward")
+
+
+def _sizes(seed):
+    """(D, H, C, N) that check_two_layer_gradient draws first from a seed."""
+    return tuple(int(v) for v in np.random.default_rng(seed).integers((2, 3, 2, 3), (6, 8, 5, 8)))
+
+
 def test_backward_without_forward_is_told_to_call_loss_first():
     class Net(StudentNet):
         def gradient(self, x, t):

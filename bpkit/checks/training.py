@@ -155,8 +155,23 @@ def _call_gradient(net, x, t, class_name):
                 "layers in REVERSE order, last layer first: "
                 "`for layer in reversed(list(self.layers.values())): dout = layer.backward(dout)`."
             )
+        elif "broadcast" in str(err):
+            hint = (
+                " A layer got a dout of another layer's shape: each backward returns the dout "
+                "for the layer before it, so keep it: `dout = layer.backward(dout)`."
+            )
         raise AssertionError(
             f"{class_name}.gradient raised ValueError with x of shape {x.shape}: {err}.{hint}"
+        ) from err
+    except AttributeError as err:
+        hint = ""
+        if "'str' object" in str(err):
+            hint = (
+                " Looping over a dict gives its keys, the layer NAMES: loop over "
+                "reversed(list(self.layers.values())) to get the layers themselves."
+            )
+        raise AssertionError(
+            f"{class_name}.gradient raised AttributeError: {err}.{hint}"
         ) from err
 
 
@@ -217,12 +232,30 @@ def _diagnose_gradient(name, grads, expected, params, reference, x, t):
             f"pass through every layer (Affine2, then Relu1, then Affine1), because Relu1 "
             f"blocks the gradient where its input was <= 0."
         )
+    if name in ("W1", "b1") and is_close(got, _unchained(reference, x, t).get(name)):
+        return (
+            f"grads[{name!r}] is what you get when every layer is handed the loss layer's "
+            f"dout: each backward returns the dout for the layer before it, so keep it, "
+            f"`dout = layer.backward(dout)`."
+        )
     return (
         f"grads[{name!r}] is wrong (relative error {rel_error(got, expected[name]):.1e} from "
         f"backprop through the reference layers, x of shape {x.shape}). Run self.loss(x, t), "
         f"then dout = self.last_layer.backward(1) and pass dout through the layers in "
         f"reverse order, then read dW and db from the Affine layers."
     )
+
+
+def _unchained(net, x, t):
+    """The gradients when each layer gets the loss layer's dout (possible only if H == C)."""
+    net.loss(x, t)
+    dout = net.last_layer.backward(1)
+    try:
+        for layer in reversed(list(net.layers.values())):
+            layer.backward(dout)
+    except ValueError:
+        return {}
+    return {"W1": net.layers["Affine1"].dW, "b1": net.layers["Affine1"].db}
 
 
 def _skipping_relu(net, x, t):
