@@ -99,7 +99,7 @@ def _grade_all(todo, out_dir, store, jobs, db_url, solutions, submissions_path, 
                notebook_timeout, memory_mb, stream):
     db_url = course.database_url(db_url or course.DEFAULT_DB_URL)
     needed = sorted({t["lesson"] for t in todo})
-    scratch = tempfile.mkdtemp(prefix="bpkit-grade-")
+    scratch = tempfile.mkdtemp(prefix="bpkit-grade-", dir=course.fast_temp_dir())
     os.chmod(scratch, 0o711)
     try:
         templates = _templates(needed, out_dir, solutions)

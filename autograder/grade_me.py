@@ -43,7 +43,7 @@ def grade_file(lesson, notebook=None, solutions=course.SOLUTIONS, cell_timeout=6
     notebook = os.path.abspath(notebook or default_notebook(lesson))
     if not os.path.isfile(notebook):
         raise course.UsageError(f"no notebook at {notebook}")
-    scratch = tempfile.mkdtemp(prefix="bpkit-grade-me-")
+    scratch = tempfile.mkdtemp(prefix="bpkit-grade-me-", dir=course.fast_temp_dir())
     os.chmod(scratch, 0o711)
     try:
         template = _template(lesson, solutions)
