@@ -27,7 +27,7 @@ NOTICE_CELL_ID = "generated-notice"
 
 def notice_text(lesson):
     return (
-        f"> **Your copy of lesson {lesson}.** Fill in every cell that says `# YOUR CODE HERE` "
+        f"> **Your copy of lesson {lesson[:2]}.** Fill in every cell that says `# YOUR CODE HERE` "
         f"and run the test cell below it. This file is generated from "
         f"`solutions/{lesson}/{lesson}.ipynb` by `make lessons`; instructors change that "
         f"source, never this file."

@@ -5,6 +5,7 @@ A check raises ``AssertionError`` whose message names the likely mistake and the
 involved; it never prints. Messages are written for the student who will read them.
 """
 
+import dis
 import inspect
 import types
 
@@ -90,22 +91,26 @@ def expect_own_code(obj, name=None):
     else:
         functions = [obj] if isinstance(obj, types.FunctionType) else []
     for function in functions:
-        for used in _globals_used(function):
+        for used in globals_used(function):
             used_module = getattr(used, "__module__", None) or getattr(used, "__name__", "")
             if isinstance(used_module, str) and used_module.startswith("bpkit"):
                 raise AssertionError(message.format(f"calls bpkit ({_describe(used)})"))
 
 
-def _globals_used(function):
-    """The global objects a function (and the functions nested in it) refers to by name."""
+def globals_used(function):
+    """The global objects a function (and the functions nested in it) loads by name.
+
+    Only LOAD_GLOBAL / LOAD_NAME instructions count: ``co_names`` also lists attribute names
+    (``self.layers``), which would match unrelated notebook globals of the same name.
+    """
     code_objects = [function.__code__]
     found = []
     while code_objects:
         code = code_objects.pop()
         code_objects.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-        for global_name in code.co_names:
-            if global_name in function.__globals__:
-                found.append(function.__globals__[global_name])
+        for instruction in dis.get_instructions(code):
+            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME") and instruction.argval in function.__globals__:
+                found.append(function.__globals__[instruction.argval])
     return found
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import layers as _reference
 from ..gradcheck import check_layer
-from ._common import _globals_used, expect_close, expect_dtype, expect_shape, is_close, rng_for
+from ._common import globals_used, expect_close, expect_dtype, expect_shape, is_close, rng_for
 
 __all__ = [
     "SHOP_GRADIENT_NAMES",
@@ -182,7 +182,7 @@ def check_shop_graph(shop_graph, seed=0, uses=(), parts=("price", "gradients")):
     for inputs in cases:
         _check_shop_case(shop_graph, inputs, parts)
     # Last, so that unwritten or wrong code gets its own message first.
-    used = _globals_used(shop_graph) + [
+    used = globals_used(shop_graph) + [
         cell.cell_contents for cell in (getattr(shop_graph, "__closure__", None) or ())
     ]
     for cls in uses:
