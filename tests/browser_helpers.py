@@ -155,7 +155,8 @@ class LabServer:
 def _quiet_user_settings(settings_dir: Path) -> None:
     # No toast asking about Jupyter news (it would fetch from the internet and can cover the
     # toolbar); everything else is JupyterLab's default, as a student would have it.
-    target = settings_dir / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    target = (settings_dir / "@jupyterlab" / "apputils-extension"
+              / "notification.jupyterlab-settings")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
 
@@ -188,7 +189,8 @@ def start_lab(root_dir: Path, state_dir: Path, jupyter: str | None = None,
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"jupyter lab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+            tail = log.read_text()[-3000:]
+            raise RuntimeError(f"jupyter lab exited ({proc.returncode}):\n{tail}")
         try:
             if server.get("api/status", timeout=2)[0] == 200:
                 server.ready_at = time.monotonic()
@@ -201,6 +203,22 @@ def start_lab(root_dir: Path, state_dir: Path, jupyter: str | None = None,
 
 
 # --- the browser --------------------------------------------------------------------------
+
+def under_ci() -> bool:
+    """CI=true (or any value but empty/0/false/no): missing tools fail tests instead of skipping."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_chromium() -> None:
+    """Skip the calling test if Chromium or Playwright is missing; fail instead under CI."""
+    import pytest
+
+    reason = chromium_missing_reason()
+    if reason and under_ci():
+        pytest.fail(f"CI must run the browser tests, but {reason}")
+    if reason:
+        pytest.skip(reason)
+
 
 def chromium_missing_reason() -> str | None:
     if not CHROMIUM.exists():
@@ -266,15 +284,15 @@ def menu_command(page, menu: str, item: str) -> None:
     ).click()
 
 
-_PROMPTS_JS = """() => [...document.querySelectorAll('%s .jp-CodeCell')].map(cell => ({
+_PROMPTS_JS = """sel => [...document.querySelectorAll(sel + ' .jp-CodeCell')].map(cell => ({
     prompt: (cell.querySelector('.jp-InputPrompt') || {}).innerText || '',
     source: (cell.querySelector('.cm-content') || {}).innerText || '',
-}))""" % NOTEBOOK
+}))"""
 
 
 def code_cells(page) -> list[dict]:
     """Each code cell's prompt ('[3]:', '[*]:', '[ ]:') and source as shown."""
-    return page.evaluate(_PROMPTS_JS)
+    return page.evaluate(_PROMPTS_JS, NOTEBOOK)
 
 
 def run_all(page, timeout: float = 300) -> list[dict]:

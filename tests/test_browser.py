@@ -10,7 +10,6 @@ Without Chromium these tests skip, except under CI (CI set), where they fail.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -24,11 +23,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def lesson():
-    reason = bh.chromium_missing_reason()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the browser tests, but {reason}")
-        pytest.skip(reason)
+    bh.require_chromium()
     name = bh.pick_lesson()
     if name is None:
         pytest.fail(f"no lesson with a solution under {bh.course_root()} to open in the browser")
