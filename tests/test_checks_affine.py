@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bpkit import checks
 
@@ -199,3 +201,11 @@ def test_an_unwritten_exercise_says_so():
 
     with pytest.raises(AssertionError, match=r"stopped at `raise NotImplementedError\(\)`"):
         checks.check_affine_forward(Blank)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_a_correct_affine_passes_on_any_seed(seed):
+    # Hidden tests draw fresh seeds: a correct answer must never fail by bad luck.
+    for check in ALL_CHECKS:
+        check(GoodAffine, seed=seed)

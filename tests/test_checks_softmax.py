@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bpkit import checks
 
@@ -185,3 +187,10 @@ def test_numerical_check_catches_a_wrong_backward():
 
     with pytest.raises(AssertionError, match="disagrees with the numerical gradient"):
         checks.check_softmax_with_loss_numerically(Half)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_correct_answers_pass_on_any_seed(seed):
+    # Hidden tests draw fresh seeds: a correct answer must never fail by bad luck.
+    test_correct_answers_pass_every_check(seed)
