@@ -266,3 +266,16 @@ def test_check_network_blames_the_wrong_parameter():
     errors = check_network(net, rng.standard_normal((6, 5)), rng.integers(0, 3, size=6))
     assert errors["W1"] > 0.3  # |g - g/2| / (|g| + |g/2|) = 1/3
     assert max(errors["b1"], errors["W2"], errors["b2"]) < 1e-6
+
+
+def test_a_type_error_inside_f_reaches_the_caller_unchanged():
+    # Deciding between f(x) and f() by catching TypeError would hide this bug behind
+    # "takes 0 positional arguments".
+    x = np.ones(3)
+
+    def buggy_loss():
+        return np.sum(x) + "1"
+
+    with pytest.raises(TypeError, match="unsupported operand|can only concatenate|ufunc"):
+        numerical_gradient(buggy_loss, x)
+    assert np.array_equal(x, np.ones(3)), "x is restored even when f raises"
