@@ -134,6 +134,15 @@ class LabServer:
         except urllib.error.HTTPError as err:
             return err.code, err.read().decode("utf-8", "replace")
 
+    def post(self, path: str, body: dict, timeout: float = 30) -> tuple[int, str]:
+        """(HTTP status, body) of a JSON POST, authenticated by the token header."""
+        req = urllib.request.Request(
+            f"{self.base}/{path.lstrip('/')}", data=json.dumps(body).encode(), method="POST",
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+
     def stop(self) -> None:
         """Stop the server and its kernels: they share its process group."""
         if self.proc.poll() is None:

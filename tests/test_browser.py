@@ -10,7 +10,10 @@ Without Chromium these tests skip, except under CI (CI set), where they fail.
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -124,3 +127,29 @@ def test_validate_fails_the_blank_lesson(browser, server, staged, lesson):
     assert title == "Validation Results", text
     assert text.startswith("[validation-failed]"), text
     assert "The following cell failed:" in text
+
+
+def test_stopping_the_server_ends_it_and_its_kernels(tmp_path):
+    """No JupyterLab or kernel is left running after a test, even one that started kernels."""
+    import psutil
+
+    (tmp_path / "root").mkdir()
+    lab = bh.start_lab(tmp_path / "root", tmp_path / "state")
+    try:
+        status, body = lab.post("api/kernels", {"name": "python3"})
+        assert status == 201, body
+        kernels = []
+        deadline = time.monotonic() + 60
+        while not kernels and time.monotonic() < deadline:
+            kernels = [p for p in psutil.Process(lab.proc.pid).children(recursive=True)
+                       if "ipykernel" in " ".join(p.cmdline())]
+            time.sleep(0.2)
+        assert kernels, "the kernel process never appeared"
+    finally:
+        lab.stop()
+    gone, alive = psutil.wait_procs(kernels, timeout=10)
+    assert not alive, f"kernels still running after stop(): {alive}"
+    with pytest.raises(ProcessLookupError):  # nothing is left in the server's process group
+        os.killpg(lab.proc.pid, 0)
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", lab.port), timeout=2):
+        pass
