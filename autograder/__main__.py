@@ -13,7 +13,8 @@ from .course import UsageError
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m autograder",
+                                     description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
     grade = commands.add_parser("grade", help="grade a class's submissions (instructors)")
@@ -64,7 +65,8 @@ def main(argv=None):
         else:
             from .grade_me import format_result, grade_file
 
-            result = grade_file(args.lesson, args.notebook, solutions=os.path.abspath(args.solutions))
+            result = grade_file(args.lesson, args.notebook,
+                                solutions=os.path.abspath(args.solutions))
             print(format_result(result))
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -122,7 +122,8 @@ def register_lesson(lesson, db_url, solutions=SOLUTIONS, attempts=5):
     for attempt in range(attempts):
         scratch = tempfile.mkdtemp(prefix="bpkit-register-")
         try:
-            shutil.copytree(os.path.join(solutions, lesson), os.path.join(scratch, "source", lesson),
+            shutil.copytree(os.path.join(solutions, lesson),
+                            os.path.join(scratch, "source", lesson),
                             ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
             config = nbgrader_config(scratch, db_url)
             config.CourseDirectory.assignment_id = lesson

@@ -33,7 +33,8 @@ def page(result):
 <html lang="en"><head><meta charset="utf-8">
 <title>{e(result['lesson'])} - {e(result['student'])}</title><style>{STYLE}</style></head>
 <body><h1>{e(result['lesson'])}</h1>
-<p>Student: <b>{e(result['student'])}</b>. Score: <b>{result['score']:g} / {result['max_score']:g}</b>
+<p>Student: <b>{e(result['student'])}</b>.
+Score: <b>{result['score']:g} / {result['max_score']:g}</b>
 ({e(result['status'])}).</p>{note}
 <table><tr><th>test</th><th>points</th><th>result</th><th>message</th></tr>
 {''.join(rows)}</table></body></html>

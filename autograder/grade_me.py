@@ -78,6 +78,9 @@ def format_result(result):
         lines.append(f"Note: {result['reason']}")
     percent = 100.0 * result["score"] / result["max_score"] if result["max_score"] else 0.0
     lines.append(f"Score: {result['score']:g}/{result['max_score']:g} ({percent:.0f}%)")
+    if result.get("manual_points"):
+        lines.append(f"(plus {result['manual_points']:g} points of written answers, which a person "
+                     "grades)")
     return "\n".join(lines)
 
 

@@ -35,7 +35,8 @@ def _watch(key, value):
 
 
 def _modules():
-    names = list(_WATCHED) + sorted(n for n in sys.modules if n == "bpkit" or n.startswith("bpkit."))
+    ours = sorted(n for n in sys.modules if n == "bpkit" or n.startswith("bpkit."))
+    names = list(_WATCHED) + ours
     return [(n, sys.modules[n]) for n in names if n in sys.modules]
 
 

@@ -62,7 +62,7 @@ def run(tasks, settings, jobs, notebook_timeout, on_result):
     slots = [_Slot(context, settings) for _ in range(max(1, min(jobs, len(pending))))]
     try:
         while pending or any(s.task for s in slots):
-            for i, slot in enumerate(slots):
+            for slot in slots:
                 if slot.task is None and pending:
                     slot.task = pending.pop(0)
                     slot.deadline = time.monotonic() + notebook_timeout
@@ -77,10 +77,11 @@ def run(tasks, settings, jobs, notebook_timeout, on_result):
                     try:
                         result = slot.parent.recv()
                     except (EOFError, OSError):
-                        result = worker.blank_result(slot.task, "error", "grader process died", None)
+                        result = worker.blank_result(slot.task, "error", "grader process died",
+                                                     None)
                 elif time.monotonic() > slot.deadline or not slot.process.is_alive():
-                    why = (f"notebook took longer than {notebook_timeout:g} s" if slot.process.is_alive()
-                           else "grader process died")
+                    why = (f"notebook took longer than {notebook_timeout:g} s"
+                           if slot.process.is_alive() else "grader process died")
                     result = worker.blank_result(slot.task, "error", why, None)
                 if result is not None:
                     task = slot.task

@@ -1,4 +1,9 @@
-"""Two nbgrader preprocessors that the grader adds to nbgrader's own autograde pipeline.
+"""Preprocessors that the grader puts into nbgrader's own autograde pipeline.
+
+:class:`ResilientExecute` is nbgrader's Execute, except that a kernel that dies (``os._exit``, a
+segfault) is restarted: the cell that killed it gets an error output, the cells above it are run
+again (tests excepted) to rebuild the student's definitions, and execution goes on, so the tests
+that do not depend on the crashing cell still earn their points.
 
 :class:`MarkTests` runs after nbgrader has restored the test cells (OverwriteCells): it puts
 :data:`guard.MARK` on the first line of every test cell so the guard inside the kernel knows
@@ -17,12 +22,15 @@ which cells are tests.
 Notes go to :data:`NOTES`, read by the worker after each notebook.
 """
 
+import copy
 import json
 import os
 
+from jupyter_core.utils import ensure_async, run_sync
+from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
-from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Unicode
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from traitlets import Integer, Unicode
 
 from . import guard
 
@@ -34,6 +42,45 @@ def _is_test(cell):
     return cell.get("cell_type") == "code" and nbg.get("grade") and not nbg.get("solution")
 
 
+class ResilientExecute(Execute):
+    max_restarts = Integer(3, help="kernel restarts allowed per notebook").tag(config=True)
+    _restarts = 0
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        try:
+            return await super().async_execute_cell(cell, cell_index, execution_count,
+                                                    store_history)
+        except DeadKernelError:
+            if self._restarts >= self.max_restarts:
+                raise
+            self._restarts += 1
+        why = ("the kernel died while running this cell (os._exit, a crash in C code, or a "
+               "signal); it was restarted and the cells above it were run again")
+        cell.outputs = [NotebookNode(output_type="error", ename="KernelDied", evalue=why,
+                                     traceback=[f"KernelDied: {why}"])]
+        cell.execution_count = execution_count
+        NOTES.append(f"kernel died in cell {cell_index + 1}; restarted and went on")
+        await self._restart_and_replay(cell_index)
+        return cell
+
+    async def _restart_and_replay(self, upto):
+        if self.kc is not None:
+            await ensure_async(self.kc.stop_channels())
+        await ensure_async(self.km.restart_kernel(now=True))
+        await self.async_start_new_kernel_client()
+        for index in range(upto):
+            earlier = self.nb.cells[index]
+            if earlier.get("cell_type") != "code" or _is_test(earlier) or \
+                    any(o.get("ename") == "KernelDied" for o in earlier.get("outputs", [])):
+                continue
+            kept = copy.deepcopy(earlier.get("outputs", [])), earlier.get("execution_count")
+            await super().async_execute_cell(earlier, index, store_history=False)
+            earlier.outputs, earlier.execution_count = kept
+
+    # nbclient binds the synchronous wrapper to its own coroutine; bind it to ours.
+    execute_cell = run_sync(async_execute_cell)
+
+
 class MarkTests(NbGraderPreprocessor):
     def preprocess_cell(self, cell, resources, index):
         if _is_test(cell):
@@ -42,7 +89,7 @@ class MarkTests(NbGraderPreprocessor):
 
 
 class Review(NbGraderPreprocessor):
-    log_path = Unicode("", help="JSON-lines log written by the sandbox and the guard").tag(config=True)
+    log_path = Unicode("", help="JSON-lines log of the sandbox and the guard").tag(config=True)
 
     def _records(self):
         if not self.log_path or not os.path.exists(self.log_path):

@@ -74,15 +74,17 @@ def write(results, path):
                            for m, n in common_failures(rs))
         flagged = "".join(f"<tr><td>{e(r['student'])}</td><td>{e(r['status'])}</td>"
                           f"<td>{e(r['reason'])}</td></tr>"
-                          for r in sorted(rs, key=lambda r: r["student"]) if r["status"] != "graded")
+                          for r in sorted(rs, key=lambda r: r["student"])
+                          if r["status"] != "graded")
+        none2, none3 = "<tr><td colspan=2>none</td></tr>", "<tr><td colspan=3>none</td></tr>"
         sections.append(f"""<h2>{e(lesson)}</h2>
 <p>{len(rs)} submissions, mean score {mean:.2f} of {rs[0]['max_score']:g}.</p>
 <img alt="score histogram of {e(lesson)}" src="{hist}">
 <img alt="pass rate per test of {e(lesson)}" src="{bars}">
 <h3>Most common failure messages</h3>
-<table><tr><th>count</th><th>message</th></tr>{failures or '<tr><td colspan=2>none</td></tr>'}</table>
+<table><tr><th>count</th><th>message</th></tr>{failures or none2}</table>
 <h3>Flagged submissions</h3>
-<table><tr><th>student</th><th>status</th><th>reason</th></tr>{flagged or '<tr><td colspan=3>none</td></tr>'}</table>""")
+<table><tr><th>student</th><th>status</th><th>reason</th></tr>{flagged or none3}</table>""")
     atomic_write(path, f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Class report</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}

@@ -69,7 +69,8 @@ def rebuild(submitted, source, other_lessons=None):
     if lesson_ids and not set(lesson_ids) & set(submitted_ids):
         owner = [name for name, ids in (other_lessons or {}).items()
                  if ids and set(submitted_ids) <= ids]
-        where = f"it is {owner[0]}'s notebook" if owner else "none of its graded cells are this lesson's"
+        where = (f"it is {owner[0]}'s notebook" if owner
+                 else "none of its graded cells are this lesson's")
         raise NotGradable(f"notebook of another lesson ({where})")
 
     answers, seen_ids, duplicates = {}, set(), set()
@@ -129,7 +130,8 @@ def rebuild(submitted, source, other_lessons=None):
 
     edited = [
         _grade_id(c) for c in submitted.cells
-        if _grade_id(c) and not _is_answer(c) and c.get("metadata", {}).get("nbgrader", {}).get("grade")
+        if _grade_id(c) and not _is_answer(c)
+        and c.get("metadata", {}).get("nbgrader", {}).get("grade")
         and _visible(c.source) != _visible(_source_cell(source, _grade_id(c)))
     ]
     if edited:
@@ -151,7 +153,7 @@ def _source_cell(source, gid):
 
 
 def _visible(text):
-    """A test cell's source without its hidden part, for telling an edited test from the lesson's."""
+    """A test cell's source without its hidden part, to tell an edited test from the lesson's."""
     if text is None:
         return None
     return text.split("### BEGIN HIDDEN TESTS")[0].strip()

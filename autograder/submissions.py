@@ -84,7 +84,8 @@ def _from_nbgrader_folder(root, lessons):
             number = lesson_number(lesson_dir)
             found.append({
                 "student": student_id(student), "lesson": lessons.get(number),
-                "path": os.path.join(folder, chosen), "display": os.path.join(student, lesson_dir, chosen),
+                "path": os.path.join(folder, chosen),
+                "display": os.path.join(student, lesson_dir, chosen),
                 "late": False, "unknown_lesson": None if number in lessons else lesson_dir,
             })
     return found

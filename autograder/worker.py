@@ -72,7 +72,8 @@ def _failure_reason(messages):
     if "Timeout" in text or "timed out" in text:
         return "kernel did not respond in time"
     last = [m for m in messages if m.strip()]
-    return "nbgrader could not autograde it: " + (last[-1].strip().splitlines()[-1][:200] if last else "unknown error")
+    detail = last[-1].strip().splitlines()[-1][:200] if last else "unknown error"
+    return "nbgrader could not autograde it: " + detail
 
 
 def message_of(cell):
@@ -135,9 +136,9 @@ def grade(task, settings):
 def _autograde(root, db, lesson, student, log_path, graded_nb, settings):
     """Run nbgrader's Autograde converter; returns None, or why it failed."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader import preprocessors as nbp
     from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader import preprocessors as nbp
 
     config = course.nbgrader_config(root, course.sqlite_url(db))
     config.CourseDirectory.assignment_id = lesson
@@ -153,8 +154,9 @@ def _autograde(root, db, lesson, student, log_path, graded_nb, settings):
         nbp.ClearOutput, nbp.DeduplicateIds, nbp.OverwriteKernelspec, nbp.OverwriteCells,
         preprocessors.MarkTests, nbp.CheckCellMetadata]
     config.Autograde.autograde_preprocessors = [
-        nbp.Execute, preprocessors.Review, nbp.IgnorePattern, ClearMetadataPreprocessor,
-        nbp.LimitOutput, nbp.SaveAutoGrades, nbp.AssignLatePenalties, nbp.CheckCellMetadata]
+        preprocessors.ResilientExecute, preprocessors.Review, nbp.IgnorePattern,
+        ClearMetadataPreprocessor, nbp.LimitOutput, nbp.SaveAutoGrades, nbp.AssignLatePenalties,
+        nbp.CheckCellMetadata]
 
     os.environ[sandbox.ENV_LOG] = log_path
     os.environ[sandbox.ENV_FORBIDDEN] = os.pathsep.join(
@@ -183,17 +185,18 @@ def _read_result(task, db, graded_nb, notes):
 
     graded = nbformat.read(graded_nb, as_version=4)
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in graded.cells}
-    tests = []
+    tests, manual = [], 0.0
     with Gradebook(course.sqlite_url(db)) as gb:
         notebook = gb.find_submission_notebook(task["lesson"], task["lesson"], task["student"])
         order = {gid: i for i, gid in enumerate(cells)}
         for g in sorted(notebook.grades, key=lambda g: order.get(g.name, 1e9)):
             if g.cell_type != "code":
-                continue  # written answers wait for a person (nbgrader's manual grading)
+                manual += float(g.max_score)  # written answers wait for a person (formgrader)
+                continue
             score = float(g.score or 0.0)
             cell = cells.get(g.name, {})
             tests.append({"grade_id": g.name, "points": score, "max_points": float(g.max_score),
-                          "passed": score >= float(g.max_score) > 0 or (score > 0 and score == g.max_score),
+                          "passed": 0 < float(g.max_score) <= score,
                           "message": message_of(cell) if score < g.max_score else ""})
     status = "flagged" if notes else "graded"
     return {
@@ -201,7 +204,7 @@ def _read_result(task, db, graded_nb, notes):
         "file": task.get("display", task["path"]), "late": task.get("late", False),
         "status": status, "reason": "; ".join(notes),
         "score": sum(t["points"] for t in tests), "max_score": sum(t["max_points"] for t in tests),
-        "tests": tests,
+        "tests": tests, "manual_points": manual,
     }
 
 

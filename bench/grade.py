@@ -82,7 +82,8 @@ def our_grader(root, submitted, jobs):
     out = os.path.join(root, "out")
     started = time.monotonic()
     subprocess.run([sys.executable, "-m", "autograder", "grade", submitted, "--out", out,
-                    "--jobs", str(jobs), "--db-url", course.sqlite_url(os.path.join(root, "gb.db"))],
+                    "--jobs", str(jobs),
+                    "--db-url", course.sqlite_url(os.path.join(root, "gb.db"))],
                    cwd=REPO, check=True, capture_output=True)
     return time.monotonic() - started
 
@@ -129,9 +130,11 @@ def main():
         print(f"{n} notebooks: {args.students} students x {len(lessons)} lessons, "
               f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
         a = plain_nbgrader(root, lessons, submitted)
-        print(f"(a) nbgrader autograde, sequential : {a:7.1f} s  {a / n:6.2f} s/notebook", flush=True)
+        print(f"(a) nbgrader autograde, sequential : {a:7.1f} s  {a / n:6.2f} s/notebook",
+              flush=True)
         b = our_grader(root, submitted, args.jobs)
-        print(f"(b) autograder grade --jobs {args.jobs}      : {b:7.1f} s  {b / n:6.2f} s/notebook", flush=True)
+        print(f"(b) autograder grade --jobs {args.jobs}      : {b:7.1f} s  {b / n:6.2f} "
+              "s/notebook", flush=True)
         c = floor(root, lessons, submitted, args.jobs)
         print(f"(c) nbclient only, {args.jobs} processes     : {c:7.1f} s  {c / n:6.2f} s/notebook")
         print(f"a/b = {a / b:.2f} (goal >= 1.8)   b/c = {b / c:.2f} (goal <= 1.3)   "

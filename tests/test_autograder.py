@@ -144,7 +144,8 @@ def test_every_grade_is_in_the_nbgrader_gradebook(batch, rows):
 
     with Gradebook(f"sqlite:///{batch[0]['db']}") as gb:
         assignment = gb.find_assignment(toy.LESSON)
-        assert {c.name for c in assignment.notebooks[0].source_cells} >= {"mul_forward", "mul_layer"}
+        cells = {c.name for c in assignment.notebooks[0].source_cells}
+        assert cells >= {"mul_forward", "mul_layer"}
         for student, row in rows.items():
             assert gb.find_submission(toy.LESSON, student).score == float(row["score"]), student
 
@@ -164,7 +165,8 @@ def test_flooded_output_is_capped(results, batch):
 def test_a_rerun_grades_only_what_changed_and_force_regrades(batch, rows):
     paths = batch[0]
     csv_before = open(os.path.join(paths["out"], "grades.csv")).read()
-    again = run_grader(*grade_args(paths["submitted"], paths["out"], paths["solutions"], paths["db"]))
+    again = run_grader(*grade_args(paths["submitted"], paths["out"], paths["solutions"],
+                                   paths["db"]))
     assert again.returncode == 0 and f"0 to grade, {len(CASES) + 1} unchanged" in again.stderr
     assert open(os.path.join(paths["out"], "grades.csv")).read() == csv_before
 
@@ -189,7 +191,8 @@ def test_usage_errors_exit_non_zero_with_a_clear_message(tmp_path, batch):
     assert unknown.returncode == 2 and "unknown lesson '42'" in unknown.stderr
     bad_zip = tmp_path / "class.zip"
     bad_zip.write_bytes(b"PK\x03\x04 this is not really a zip")
-    broken = run_grader("grade", str(bad_zip), "--out", str(tmp_path / "o"), "--solutions", solutions)
+    broken = run_grader("grade", str(bad_zip), "--out", str(tmp_path / "o"),
+                        "--solutions", solutions)
     assert broken.returncode == 2 and "cannot read" in broken.stderr
     assert "Traceback" not in missing.stderr + unknown.stderr + broken.stderr
 
@@ -227,7 +230,7 @@ def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, batch):
                                start_new_session=True)
     state = out / ".state" / toy.LESSON
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(state.glob("*.json")) if state.exists() else []) < 1:
+    while time.monotonic() < deadline and not (state.exists() and list(state.glob("*.json"))):
         time.sleep(0.1)
     os.killpg(process.pid, signal.SIGKILL)  # the hardest interruption: no cleanup at all
     process.wait()

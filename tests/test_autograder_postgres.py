@@ -16,7 +16,6 @@ import sys
 import tempfile
 
 import pytest
-
 from test_autograder import CASES, grade_args, toy
 
 pytestmark = [pytest.mark.autograder, pytest.mark.postgres]
@@ -43,7 +42,7 @@ def postgres():
     """A PostgreSQL server with an empty database ``course``; yields its SQLAlchemy URL."""
     bin_dir = _bin_dir()
     if bin_dir is None:
-        message = "PostgreSQL server binaries (initdb, pg_ctl) not found; apt-get install postgresql"
+        message = "PostgreSQL server binaries (initdb, pg_ctl) not found; install postgresql"
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail(message + " (required in CI)")
         pytest.skip(message)
@@ -70,7 +69,8 @@ def postgres():
     try:
         import psycopg2
 
-        connection = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
+        connection = psycopg2.connect(host="127.0.0.1", port=port, user="postgres",
+                                      dbname="postgres")
         connection.autocommit = True
         connection.cursor().execute("CREATE DATABASE course")
         connection.close()
@@ -100,14 +100,15 @@ def shards(postgres, tmp_path_factory):
                           "--shard", f"{k}/2")
         args[args.index("--db-url") + 1] = postgres
         processes.append(subprocess.Popen([sys.executable, "-m", "autograder", *args], cwd=REPO,
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True))
     outcomes = [p.communicate(timeout=600) for p in processes]
     return root, processes, outcomes
 
 
 def test_both_shards_finish_with_status_0(shards):
     _, processes, outcomes = shards
-    for process, (_, err) in zip(processes, outcomes):
+    for process, (_, err) in zip(processes, outcomes, strict=True):
         assert process.returncode == 0, err[:6000]
 
 

@@ -79,6 +79,7 @@ def test_complete_notebook_gets_full_marks_on_every_test(tmp_path):
     tests = _tests()
     total = sum(tests.values())
     assert score_line(output) == f"Score: {total:g}/{total:g} (100%)"
+    assert "Note:" not in output  # nothing flagged: the guard raises no false alarm
     for gid, points in tests.items():
         assert f"{points:g}/{points:g}  passed" in " ".join(
             line.split(gid, 1)[1].strip() for line in output.splitlines() if gid in line)
@@ -94,7 +95,8 @@ def test_blank_notebook_scores_0_with_a_message_per_failed_test(tmp_path):
         assert line not in output
 
 
-def test_grade_me_from_a_notebook_cell_reminds_to_save_and_scores_partly_done_work(tmp_path, capsys):
+def test_grade_me_in_a_notebook_cell_reminds_to_save_and_scores_partly_done_work(tmp_path,
+                                                                                  capsys):
     from autograder import grade_me
 
     path = notebook(tmp_path, filled=1)
