@@ -12,11 +12,13 @@ LESSONS = COURSE_ROOT / "lessons"
 
 
 def all_lessons(root=COURSE_ROOT):
-    """Folder names of every lesson with a source notebook, in order: ["00_getting_started", ...]."""
+    """Folder names of every lesson, in order ("00_getting_started", ...)."""
     source = Path(root) / "solutions"
-    return sorted(
-        p.name for p in source.iterdir() if p.is_dir() and (p / f"{p.name}.ipynb").is_file()
-    ) if source.is_dir() else []
+    return (
+        sorted(p.name for p in source.iterdir() if p.is_dir() and (p / f"{p.name}.ipynb").is_file())
+        if source.is_dir()
+        else []
+    )
 
 
 def resolve_lesson(name, root=COURSE_ROOT):

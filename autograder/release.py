@@ -20,7 +20,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from .lessons import COURSE_ROOT, CONFIG_FILE, find_lessons
+from .lessons import CONFIG_FILE, COURSE_ROOT, find_lessons
 
 NOTICE_CELL_ID = "generated-notice"
 
@@ -37,11 +37,15 @@ def notice_text(lesson):
 def nbgrader_config(root=COURSE_ROOT):
     """The course's nbgrader settings, plus: write no gradebook while releasing."""
     config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
-    config.merge(Config({
-        "CourseDirectory": {"root": str(root)},
-        "GenerateAssignment": {"no_database": True, "force": True},
-        "SaveCells": {"enabled": False},
-    }))
+    config.merge(
+        Config(
+            {
+                "CourseDirectory": {"root": str(root)},
+                "GenerateAssignment": {"no_database": True, "force": True},
+                "SaveCells": {"enabled": False},
+            }
+        )
+    )
     return config
 
 
@@ -62,10 +66,16 @@ def release(lesson, config):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m autograder.release", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m autograder.release", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("lessons", nargs="*", help="lesson numbers or folder names (default: all)")
-    parser.add_argument("--root", type=Path, default=COURSE_ROOT,
-                        help="course folder holding solutions/ (default: this repository)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=COURSE_ROOT,
+        help="course folder holding solutions/ (default: this repository)",
+    )
     args = parser.parse_args(argv)
     try:
         lessons = find_lessons(args.lessons, args.root)

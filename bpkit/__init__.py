@@ -8,7 +8,7 @@ figures (``viz``). ``checks`` and ``widgets`` serve the lesson notebooks.
 
 from .functions import cross_entropy_error, relu, sigmoid, softmax, sum_squares_error
 from .gradcheck import check_layer, check_network, numerical_gradient, rel_error
-from .layers import Affine, AddLayer, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, SquaredErrorLoss
+from .layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, SquaredErrorLoss
 from .network import MultiLayerNet, TwoLayerNet
 from .optim import SGD, Adam, Momentum
 

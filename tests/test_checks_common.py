@@ -16,7 +16,9 @@ def test_expect_close_names_the_wrong_entry_and_both_values():
 
 
 def test_expect_close_names_both_shapes_and_the_hint():
-    with pytest.raises(AssertionError, match=r"db has shape \(4, 3\) but should have shape \(3,\)\. sum"):
+    with pytest.raises(
+        AssertionError, match=r"db has shape \(4, 3\) but should have shape \(3,\)\. sum"
+    ):
         checks.expect_close(np.ones((4, 3)), np.ones(3), "db", hint="sum over the batch axis")
 
 

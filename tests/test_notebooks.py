@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -29,7 +28,9 @@ NBGRADER = [sys.executable, "-m", "nbgrader"]
 
 def per_lesson(*extra_marks):
     return [
-        pytest.param(lesson, id=lesson, marks=[getattr(pytest.mark, f"lesson{lesson[:2]}"), *extra_marks])
+        pytest.param(
+            lesson, id=lesson, marks=[getattr(pytest.mark, f"lesson{lesson[:2]}"), *extra_marks]
+        )
         for lesson in LESSONS
     ]
 
@@ -60,13 +61,18 @@ def test_solution_runs_clean_on_a_fresh_kernel(lesson, tmp_path):
     shutil.copy(solution_path(lesson), copy)
     run = execute_notebook(copy)
     assert not run.errors, "errors:\n" + "\n".join(run.errors)
-    assert not run.stderr, "written to stderr (nbgrader would score such a test 0):\n" + "\n".join(run.stderr)
+    assert not run.stderr, "written to stderr (nbgrader would score such a test 0):\n" + "\n".join(
+        run.stderr
+    )
 
 
 def validate(path, *flags):
     result = subprocess.run(
         [*NBGRADER, "validate", *flags, str(path)],
-        capture_output=True, text=True, cwd=path.parent, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=path.parent,
+        timeout=600,
     )
     return result.stdout + result.stderr
 
@@ -88,9 +94,14 @@ def test_nbgrader_validate_invert_fails_on_the_blank_lesson(lesson):
 @pytest.mark.parametrize("lesson", per_lesson())
 def test_solution_is_stored_without_outputs(lesson):
     notebook = json.loads(solution_path(lesson).read_text())
-    dirty = [c.get("id") for c in notebook["cells"]
-             if c.get("outputs") or c.get("execution_count") is not None]
-    assert not dirty, f"cells with outputs or execution counts: {dirty}; clear them before committing"
+    dirty = [
+        c.get("id")
+        for c in notebook["cells"]
+        if c.get("outputs") or c.get("execution_count") is not None
+    ]
+    assert not dirty, (
+        f"cells with outputs or execution counts: {dirty}; clear them before committing"
+    )
 
 
 @pytest.mark.parametrize("lesson", per_lesson())
@@ -100,8 +111,9 @@ def test_every_cell_has_a_fixed_id_and_every_grade_id_is_unique(lesson):
     assert all(ids) and len(ids) == len(set(ids)), f"cell ids missing or repeated: {ids}"
     grade_ids = [c.metadata.nbgrader["grade_id"] for c in nbgrader_cells(solution_path(lesson))]
     assert len(grade_ids) == len(set(grade_ids)), f"repeated grade_ids: {grade_ids}"
-    assert not [g for g in grade_ids if re.fullmatch(r"(cell|test)[-_]?[0-9a-f]+", g)], \
+    assert not [g for g in grade_ids if re.fullmatch(r"(cell|test)[-_]?[0-9a-f]+", g)], (
         f"grade_ids must say what they check: {grade_ids}"
+    )
 
 
 @pytest.mark.parametrize("lesson", per_lesson())
@@ -109,19 +121,25 @@ def test_every_test_cell_opens_with_a_docstring(lesson):
     for cell in nbgrader_cells(solution_path(lesson)):
         if cell.cell_type == "code" and cell.metadata.nbgrader.get("grade"):
             first = cell.source.lstrip().splitlines()[0]
-            assert first.startswith('"""'), f"test cell {cell.metadata.nbgrader['grade_id']} starts with {first!r}"
+            assert first.startswith('"""'), (
+                f"test cell {cell.metadata.nbgrader['grade_id']} starts with {first!r}"
+            )
 
 
 @pytest.mark.parametrize("lesson", per_lesson())
 def test_the_title_states_the_points_the_lesson_is_worth(lesson):
     notebook = nbformat.read(solution_path(lesson), as_version=4)
-    total = sum(c.metadata.nbgrader.get("points", 0) for c in nbgrader_cells(solution_path(lesson))
-                if c.metadata.nbgrader.get("grade"))
+    total = sum(
+        c.metadata.nbgrader.get("points", 0)
+        for c in nbgrader_cells(solution_path(lesson))
+        if c.metadata.nbgrader.get("grade")
+    )
     title = notebook.cells[0].source
     assert total > 0, "a lesson has graded exercises"
     points = re.search(r"(\d+)\s*points", title)
-    assert points and int(points.group(1)) == total, \
+    assert points and int(points.group(1)) == total, (
         f"the first cell should state the lesson is worth {total} points; it says: {title[:300]!r}"
+    )
 
 
 @pytest.mark.parametrize("lesson", per_lesson())
@@ -136,12 +154,27 @@ def test_regenerating_the_lessons_changes_no_byte(tmp_path):
     shutil.copytree(COURSE_ROOT / "solutions", tmp_path / "solutions")
     subprocess.run(
         [sys.executable, "-m", "autograder.release", "--root", str(tmp_path)],
-        check=True, capture_output=True, text=True, cwd=COURSE_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=COURSE_ROOT,
     )
-    generated = sorted(p.relative_to(tmp_path / "lessons") for p in (tmp_path / "lessons").rglob("*.ipynb"))
-    committed = sorted(p.relative_to(COURSE_ROOT / "lessons") for p in (COURSE_ROOT / "lessons").rglob("*.ipynb")
-                       if ".ipynb_checkpoints" not in p.parts)
-    assert generated == committed, "lessons/ and solutions/ hold different lessons: run `make lessons`"
-    stale = [str(p) for p in generated
-             if (tmp_path / "lessons" / p).read_bytes() != (COURSE_ROOT / "lessons" / p).read_bytes()]
-    assert not stale, f"lessons/ is out of date with solutions/ for {stale}: run `make lessons` and commit"
+    generated = sorted(
+        p.relative_to(tmp_path / "lessons") for p in (tmp_path / "lessons").rglob("*.ipynb")
+    )
+    committed = sorted(
+        p.relative_to(COURSE_ROOT / "lessons")
+        for p in (COURSE_ROOT / "lessons").rglob("*.ipynb")
+        if ".ipynb_checkpoints" not in p.parts
+    )
+    assert generated == committed, (
+        "lessons/ and solutions/ hold different lessons: run `make lessons`"
+    )
+    stale = [
+        str(p)
+        for p in generated
+        if (tmp_path / "lessons" / p).read_bytes() != (COURSE_ROOT / "lessons" / p).read_bytes()
+    ]
+    assert not stale, (
+        f"lessons/ is out of date with solutions/ for {stale}: run `make lessons` and commit"
+    )

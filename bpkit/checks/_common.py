@@ -47,7 +47,9 @@ def expect_close(actual, expected, what, hint="", rtol=1e-6, atol=1e-8):
     if not np.allclose(actual, flat_expected, rtol=rtol, atol=atol):
         worst = int(np.argmax(np.abs(actual - flat_expected)))
         shape = np.shape(expected)
-        where = f" at index {tuple(int(i) for i in np.unravel_index(worst, shape))}" if shape else ""
+        where = (
+            f" at index {tuple(int(i) for i in np.unravel_index(worst, shape))}" if shape else ""
+        )
         raise AssertionError(
             f"{what} is wrong{where}: got {actual[worst]:.6g}, expected {flat_expected[worst]:.6g}."
             + _sp(hint)
@@ -86,7 +88,9 @@ def expect_own_code(obj, name=None):
     if inspect.isclass(obj):
         for base in obj.__mro__[1:]:
             if (base.__module__ or "").startswith("bpkit"):
-                raise AssertionError(message.format(f"subclasses {base.__module__}.{base.__name__}"))
+                raise AssertionError(
+                    message.format(f"subclasses {base.__module__}.{base.__name__}")
+                )
         functions = [v for v in vars(obj).values() if isinstance(v, types.FunctionType)]
     else:
         functions = [obj] if isinstance(obj, types.FunctionType) else []
@@ -109,7 +113,10 @@ def globals_used(function):
         code = code_objects.pop()
         code_objects.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
         for instruction in dis.get_instructions(code):
-            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME") and instruction.argval in function.__globals__:
+            if (
+                instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+                and instruction.argval in function.__globals__
+            ):
                 found.append(function.__globals__[instruction.argval])
     return found
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import layers as _reference
 from ..gradcheck import check_layer
-from ._common import globals_used, expect_close, expect_dtype, expect_shape, is_close, rng_for
+from ._common import expect_close, expect_dtype, expect_shape, globals_used, is_close, rng_for
 
 __all__ = [
     "SHOP_GRADIENT_NAMES",
