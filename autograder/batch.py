@@ -144,7 +144,7 @@ def _grade_all(todo, out_dir, store, jobs, db_url, solutions, submissions_path, 
             progress.update(result)
 
         try:
-            pool.run(todo, settings, jobs or os.cpu_count() or 1, notebook_timeout + 30, on_result)
+            pool.run(todo, settings, jobs or os.cpu_count() or 1, notebook_timeout, on_result)
         finally:
             gradebook.close()
     finally:

@@ -251,3 +251,43 @@ def test_shards_are_disjoint_and_cover_everything():
     shards = [[k for k in keys if in_shard(*k, (n, 3))] for n in (1, 2, 3)]
     assert sorted(sum(shards, [])) == sorted(keys)
     assert all(100 < len(s) < 300 for s in shards)
+
+
+def test_a_notebook_stuck_past_its_time_limit_is_stopped_and_the_batch_goes_on(tmp_path, batch):
+    """A loop that ignores interrupts outlives the cell timeout; the notebook limit ends it."""
+    stuck = ("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+             "def square(x):\n    return x * x\nwhile True:\n    pass\n")
+    submitted = tmp_path / "submitted"
+    for student, data in (("stuck", toy.notebook_bytes(toy.submission(square=stuck))),
+                          ("fine", CASES["correct"][0])):
+        folder = submitted / student / toy.LESSON
+        folder.mkdir(parents=True)
+        (folder / (toy.LESSON + ".ipynb")).write_bytes(data)
+    args = grade_args(submitted, tmp_path / "out", batch[0]["solutions"], tmp_path / "gb.db",
+                      "--jobs", "2", "--notebook-timeout", "10")
+    args[args.index("--cell-timeout") + 1] = "60"
+    started = time.monotonic()
+    done = run_grader(*args)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert time.monotonic() - started < 60
+    graded = {r["student"]: r for r in read_csv(tmp_path / "out") if r["lesson"] == toy.LESSON}
+    assert graded["stuck"]["status"] == "error"
+    assert "longer than 10 s" in graded["stuck"]["reason"]
+    assert graded["fine"]["score"] == "4"
+
+
+REAL_SOLUTIONS = os.path.join(REPO, "solutions")
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(REPO, "lessons", "04_activation_layers")),
+                    reason="lessons 03 and 04 are not written yet")
+def test_another_real_lessons_notebook_is_recognised_by_name():
+    import nbformat
+
+    from autograder import course, restructure
+
+    lesson04 = nbformat.read(os.path.join(REPO, "lessons", "04_activation_layers",
+                                          "04_activation_layers.ipynb"), as_version=4)
+    source03 = nbformat.read(course.source_notebook("03_add_mul_layers"), as_version=4)
+    with pytest.raises(restructure.NotGradable, match="it is 04_activation_layers's notebook"):
+        restructure.rebuild(lesson04, source03, course.lesson_signatures(REAL_SOLUTIONS))
