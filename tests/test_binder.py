@@ -144,6 +144,28 @@ def test_every_solution_executes_and_validates(binder_env, solution):
     assert "Success! Your notebook passes all the tests." in proc.stdout, proc.stdout + proc.stderr
 
 
+def test_grade_me_scores_a_lesson_inside_the_image(binder_env):
+    """The self-study path: one call in a notebook cell grades the saved lesson."""
+    lesson = bh.pick_lesson(REPO)
+    if lesson is None:
+        pytest.fail("no lesson to grade")
+    folder = binder_env.repo / "lessons" / lesson
+    done = folder / f"{lesson}_graded.ipynb"
+    nbformat.write(bh.completed_lesson(folder / f"{lesson}.ipynb",
+                                       binder_env.repo / "solutions" / lesson / f"{lesson}.ipynb"),
+                   done)
+    scores = {}
+    for name, path in (("completed", done.name), ("blank", f"{lesson}.ipynb")):
+        code = f"from autograder import grade_me; grade_me({lesson[:2]!r}, {path!r})"
+        proc = binder_env.run(binder_env.bin("python"), "-c", code, cwd=folder)
+        found = re.search(r"Score: ([\d.]+)/([\d.]+)", proc.stdout)
+        assert found, f"no score for the {name} lesson:\n{proc.stdout}{proc.stderr}"
+        scores[name] = (float(found[1]), float(found[2]))
+    total = scores["completed"][1]
+    assert total > 0 and scores["completed"] == (total, total), scores
+    assert scores["blank"] == (0.0, total), scores
+
+
 @pytest.fixture(scope="module")
 def binder_lab(binder_env, tmp_path_factory):
     """JupyterLab started from the image, on the repository as Binder serves it."""
