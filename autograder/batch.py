@@ -82,7 +82,9 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
                                 inbox=os.path.join(out_dir, ".inbox"))
 
     signatures = course.lesson_signatures(solutions)
-    todo, skipped = [], 0
+    db_url = course.database_url(db_url or course.DEFAULT_DB_URL)
+    lesson_sha = {name: file_sha256(course.source_notebook(name, solutions)) for name in chosen}
+    todo, unrecorded, skipped = [], [], 0
     for entry in found:
         if entry["lesson"] is None:
             entry["lesson"] = lesson_by_content(entry["path"], signatures)
@@ -93,17 +95,25 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
         if entry["lesson"] not in chosen or not in_shard(entry["student"], entry["lesson"], shard):
             continue
         entry["sha256"] = file_sha256(entry["path"])
+        entry["lesson_sha"] = lesson_sha[entry["lesson"]]
         previous = store.get(entry["student"], entry["lesson"])
-        if previous and previous.get("sha256") == entry["sha256"] and not force:
+        # Unchanged means: same submission file, and the same lesson source (tests included).
+        if previous and not force and (previous.get("sha256"), previous.get("lesson_sha")) == (
+                entry["sha256"], entry["lesson_sha"]):
             skipped += 1
+            if previous.get("recorded_in") != db_url:
+                unrecorded.append(previous)  # graded, but not (yet) in this gradebook
             continue
         entry["source"] = course.source_notebook(entry["lesson"], solutions)
         todo.append(entry)
 
     print(f"{len(found)} files found, {len(todo)} to grade, {skipped} unchanged since the last "
           f"run" + (f" (shard {shard[0]}/{shard[1]})" if shard else ""), file=stream)
-    if todo:
-        _grade_all(todo, out_dir, store, jobs, db_url, solutions, submissions_path,
+    if unrecorded:
+        print(f"{len(unrecorded)} graded before but missing from the gradebook: recording them",
+              file=stream)
+    if todo or unrecorded:
+        _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submissions_path,
                    cell_timeout, notebook_timeout, memory_mb, stream, signatures)
     results = store.all()
     write_outputs(results, out_dir)
@@ -111,19 +121,24 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
     return results
 
 
-def _grade_all(todo, out_dir, store, jobs, db_url, solutions, submissions_path, cell_timeout,
-               notebook_timeout, memory_mb, stream, signatures):
-    db_url = course.database_url(db_url or course.DEFAULT_DB_URL)
-    needed = sorted({t["lesson"] for t in todo})
+def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submissions_path,
+               cell_timeout, notebook_timeout, memory_mb, stream, signatures):
+    needed = sorted({t["lesson"] for t in todo + unrecorded})
     scratch = tempfile.mkdtemp(prefix="bpkit-grade-", dir=course.fast_temp_dir())
     os.chmod(scratch, 0o711)
     try:
-        templates = _templates(needed, out_dir, solutions)
+        templates = _templates(sorted({t["lesson"] for t in todo}), out_dir, solutions)
         gradebook = ClassGradebook(db_url)
         for lesson in needed:
             gradebook.ensure_lesson(lesson, solutions)
         for task in todo:
             task["template"] = templates[task["lesson"]]
+
+        def record(result):
+            gradebook.record(result)
+            result["recorded_in"] = db_url
+            store.put(result)
+
         jupyter = os.path.join(scratch, "jupyter")
         sandbox.write_kernelspec(jupyter)
         forbidden = [solutions, course.SOLUTIONS, os.path.abspath(out_dir),
@@ -139,12 +154,16 @@ def _grade_all(todo, out_dir, store, jobs, db_url, solutions, submissions_path, 
         progress = Progress(len(todo), stream)
 
         def on_result(task, result):
+            result["lesson_sha"] = task["lesson_sha"]
             store.put(result)  # first, so an interruption right after loses nothing
-            gradebook.record(result)
+            record(result)
             progress.update(result)
 
         try:
-            pool.run(todo, settings, jobs or os.cpu_count() or 1, notebook_timeout, on_result)
+            for result in unrecorded:
+                record(result)
+            if todo:
+                pool.run(todo, settings, jobs or os.cpu_count() or 1, notebook_timeout, on_result)
         finally:
             gradebook.close()
     finally:

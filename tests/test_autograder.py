@@ -181,6 +181,20 @@ def test_a_rerun_grades_only_what_changed_and_force_regrades(batch, rows):
         {s: r["score"] for s, r in rows.items() if s != "blank"}
 
 
+def test_a_new_gradebook_is_filled_from_earlier_results_without_regrading(batch, rows, tmp_path):
+    from nbgrader.api import Gradebook
+
+    paths = batch[0]
+    fresh = tmp_path / "fresh.db"
+    done = run_grader(*grade_args(paths["submitted"], paths["out"], paths["solutions"], fresh))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "0 to grade" in done.stderr and "missing from the gradebook: recording" in done.stderr
+    current = {r["student"]: r for r in read_csv(paths["out"]) if r["lesson"] == toy.LESSON}
+    with Gradebook(f"sqlite:///{fresh}") as gb:
+        for student, row in current.items():
+            assert gb.find_submission(toy.LESSON, student).score == float(row["score"]), student
+
+
 def test_usage_errors_exit_non_zero_with_a_clear_message(tmp_path, batch):
     solutions = batch[0]["solutions"]
     missing = run_grader("grade", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o"),
