@@ -66,7 +66,7 @@ def _unknown_result(entry):
 
 def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard=None,
           force=False, pattern=None, solutions=course.SOLUTIONS, cell_timeout=60,
-          notebook_timeout=600, memory_mb=2048, stream=None):
+          notebook_timeout=600, memory_mb=2048, stream=None, kernel_user=None):
     """Grade a batch; returns every stored result of ``out_dir``. Raises UsageError on misuse."""
     stream = stream or sys.stderr
     available = course.available_lessons(solutions)
@@ -113,8 +113,10 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
         print(f"{len(unrecorded)} graded before but missing from the gradebook: recording them",
               file=stream)
     if todo or unrecorded:
+        limits = {"cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout,
+                  "memory_mb": memory_mb, "kernel_user": kernel_user, "signatures": signatures}
         _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submissions_path,
-                   cell_timeout, notebook_timeout, memory_mb, stream, signatures)
+                   stream, limits)
     results = store.all()
     write_outputs(results, out_dir)
     print_summary(results, stream)
@@ -122,7 +124,7 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
 
 
 def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submissions_path,
-               cell_timeout, notebook_timeout, memory_mb, stream, signatures):
+               stream, limits):
     needed = sorted({t["lesson"] for t in todo + unrecorded})
     scratch = tempfile.mkdtemp(prefix="bpkit-grade-", dir=course.fast_temp_dir())
     os.chmod(scratch, 0o711)
@@ -141,16 +143,11 @@ def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submis
 
         jupyter = os.path.join(scratch, "jupyter")
         sandbox.write_kernelspec(jupyter)
-        forbidden = [solutions, course.SOLUTIONS, os.path.abspath(out_dir),
-                     os.path.abspath(submissions_path)]
+        forbidden = [solutions, course.SOLUTIONS, out_dir, submissions_path]
         if db_url.startswith("sqlite:///"):
             forbidden.append(db_url[len("sqlite:///"):])
-        settings = {
-            "scratch": scratch, "jupyter_path": jupyter, "forbidden": forbidden,
-            "memory_mb": memory_mb, "cell_timeout": cell_timeout,
-            "notebook_timeout": notebook_timeout,
-            "signatures": signatures,
-        }
+        settings = dict(limits, scratch=scratch, jupyter_path=jupyter,
+                        forbidden=course.safe_to_forbid(forbidden))
         progress = Progress(len(todo), stream)
 
         def on_result(task, result):
@@ -163,7 +160,8 @@ def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submis
             for result in unrecorded:
                 record(result)
             if todo:
-                pool.run(todo, settings, jobs or os.cpu_count() or 1, notebook_timeout, on_result)
+                pool.run(todo, settings, jobs or os.cpu_count() or 1, limits["notebook_timeout"],
+                         on_result)
         finally:
             gradebook.close()
     finally:

@@ -154,6 +154,24 @@ def database_url(url):
     return url
 
 
+def safe_to_forbid(paths):
+    """The paths a kernel may be refused, minus any that hold what the kernel itself needs.
+
+    ``--out .`` would otherwise forbid the whole checkout, bpkit's own files included.
+    """
+    import sys
+
+    import bpkit
+
+    needed = [os.path.dirname(bpkit.__file__), sys.prefix, sys.base_prefix]
+    kept = []
+    for path in paths:
+        root = os.path.realpath(path).rstrip(os.sep) + os.sep
+        if not any((os.path.realpath(n) + os.sep).startswith(root) for n in needed):
+            kept.append(os.path.realpath(path))
+    return kept
+
+
 def fast_temp_dir():
     """Where scratch courses go: memory-backed /dev/shm when there is one, since their private
     gradebooks commit a couple of dozen times per notebook and need no durability."""

@@ -51,7 +51,7 @@ def grade_file(lesson, notebook=None, solutions=course.SOLUTIONS, cell_timeout=6
         sandbox.write_kernelspec(jupyter)
         settings = {
             "scratch": scratch, "jupyter_path": jupyter,
-            "forbidden": [solutions, course.SOLUTIONS, CACHE],
+            "forbidden": course.safe_to_forbid([solutions, course.SOLUTIONS, CACHE]),
             "memory_mb": memory_mb, "cell_timeout": cell_timeout, "notebook_timeout": 600,
             "signatures": course.lesson_signatures(solutions),
         }

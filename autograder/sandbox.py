@@ -9,7 +9,7 @@ any student code runs this module can
 * install an audit hook (PEP 578; it cannot be removed from Python) that refuses to open, list or
   copy anything under the forbidden folders (``solutions/``, the grader's own course copy and
   gradebooks) and refuses to start subprocesses, which could read them outside the hook;
-* drop root privileges to an unprivileged user, when the grader runs as root;
+* drop root privileges to an unprivileged user, when asked to (``--kernel-user``) and possible;
 * load :mod:`autograder.guard`, which restores numpy, bpkit and the builtins before each test cell.
 
 Every refused attempt is written as a JSON line to a log file that was opened before privileges
@@ -133,14 +133,18 @@ def _world_readable(path):
 def _drop_privileges(connection_file):
     """Become an unprivileged user; returns the connection file that user can read.
 
-    Only possible when we are root and that user can still load Python and the course's
-    packages (an interpreter under /root, as with pyenv, is not); otherwise the audit hook
-    alone keeps the solutions out of reach.
+    Only when asked (``--kernel-user``), when we are root, and when that user can still load
+    Python and the course's packages (an interpreter under /root, as with pyenv, cannot be);
+    otherwise the audit hook alone keeps the solutions out of reach.
     """
-    user = os.environ.get(ENV_USER, "nobody")
+    user = os.environ.get(ENV_USER, "")
+    import ipykernel
     import numpy
 
-    needed = (os.path.dirname(os.__file__), os.path.dirname(numpy.__file__), sys.executable)
+    import bpkit
+
+    needed = [os.path.dirname(m.__file__) for m in (os, numpy, bpkit, ipykernel)]
+    needed.append(sys.executable)
     if os.geteuid() != 0 or not user or not all(_world_readable(p) for p in needed):
         return connection_file
     import pwd

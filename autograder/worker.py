@@ -164,6 +164,7 @@ def _autograde(root, db, lesson, student, log_path, graded_nb, settings):
     os.environ[sandbox.ENV_MEMORY] = str(settings["memory_mb"])
     os.environ[sandbox.ENV_CPU] = str(settings["notebook_timeout"])
     os.environ["JUPYTER_PATH"] = settings["jupyter_path"]
+    os.environ[sandbox.ENV_USER] = settings.get("kernel_user") or ""
 
     coursedir = CourseDirectory(config=config)
     converter = Autograde(coursedir=coursedir, config=config)
