@@ -147,7 +147,8 @@ def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submis
         if db_url.startswith("sqlite:///"):
             forbidden.append(db_url[len("sqlite:///"):])
         settings = dict(limits, scratch=scratch, jupyter_path=jupyter,
-                        forbidden=course.safe_to_forbid(forbidden))
+                        forbidden=course.safe_to_forbid(forbidden),
+                        keep_autograded=os.path.join(out_dir, "autograded"))
         progress = Progress(len(todo), stream)
 
         def on_result(task, result):

@@ -95,9 +95,13 @@ class ClassGradebook:
         self.gb.update_or_create_student(student)
         self.gb.update_or_create_submission(lesson, student)
         scores = {t["grade_id"]: t["points"] for t in result["tests"]}
+        written = {w["grade_id"]: w for w in result.get("written", [])}
         notebook = self.gb.find_submission_notebook(lesson, lesson, student)
         for grade in notebook.grades:
             if grade.cell_type == "code":
                 grade.auto_score = scores.get(grade.name, 0.0)
                 grade.needs_manual_grade = False
+            elif grade.name in written:  # a written answer: left for a person, as nbgrader does
+                grade.auto_score = written[grade.name]["auto_score"]
+                grade.needs_manual_grade = written[grade.name]["needs_manual_grade"]
         self.gb.db.commit()

@@ -57,8 +57,8 @@ def _grade_id(cell):
 
 
 def _is_answer(cell):
-    nbg = cell.get("metadata", {}).get("nbgrader", {})
-    return bool(nbg.get("solution")) and cell.get("cell_type") == "code"
+    """Code the student writes, or a written answer (markdown) that a person grades."""
+    return bool(cell.get("metadata", {}).get("nbgrader", {}).get("solution"))
 
 
 def rebuild(submitted, source, other_lessons=None):
@@ -117,7 +117,8 @@ def rebuild(submitted, source, other_lessons=None):
             else:
                 notes.append(f"answer cell {gid} missing")
                 mine = copy.deepcopy(cell)
-                mine.source = f'raise NotImplementedError("answer cell {gid} was deleted")\n'
+                mine.source = (f'raise NotImplementedError("answer cell {gid} was deleted")\n'
+                               if cell.get("cell_type") == "code" else "(answer cell deleted)")
             cells.append(mine)
         else:
             if gid and gid not in seen_ids and cell.metadata["nbgrader"].get("grade"):

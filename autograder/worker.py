@@ -122,6 +122,11 @@ def grade(task, settings):
         del preprocessors.NOTES[:]
         failure = _autograde(root, db, lesson, student, log_path, graded_nb, settings)
         notes += preprocessors.NOTES
+        if settings.get("keep_autograded") and os.path.exists(graded_nb):
+            # For manual grading of written answers with formgrader; holds the hidden tests.
+            kept = os.path.join(settings["keep_autograded"], student, lesson, lesson + ".ipynb")
+            os.makedirs(os.path.dirname(kept), exist_ok=True)
+            shutil.copyfile(graded_nb, kept)
         if failure:
             result = blank_result(task, "error", failure, source)
             result["reason"] = "; ".join([failure] + notes)
@@ -186,13 +191,18 @@ def _read_result(task, db, graded_nb, notes):
 
     graded = nbformat.read(graded_nb, as_version=4)
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in graded.cells}
-    tests, manual = [], 0.0
+    tests, manual, written = [], 0.0, []
     with Gradebook(course.sqlite_url(db)) as gb:
         notebook = gb.find_submission_notebook(task["lesson"], task["lesson"], task["student"])
         order = {gid: i for i, gid in enumerate(cells)}
         for g in sorted(notebook.grades, key=lambda g: order.get(g.name, 1e9)):
             if g.cell_type != "code":
-                manual += float(g.max_score)  # written answers wait for a person (formgrader)
+                # Written answers wait for a person (nbgrader's formgrader); nbgrader already
+                # gave 0 to one left unchanged.
+                manual += float(g.max_score)
+                written.append({"grade_id": g.name, "auto_score": g.auto_score,
+                                "needs_manual_grade": bool(g.needs_manual_grade),
+                                "max_points": float(g.max_score)})
                 continue
             score = float(g.score or 0.0)
             cell = cells.get(g.name, {})
@@ -205,7 +215,7 @@ def _read_result(task, db, graded_nb, notes):
         "file": task.get("display", task["path"]), "late": task.get("late", False),
         "status": status, "reason": "; ".join(notes),
         "score": sum(t["points"] for t in tests), "max_score": sum(t["max_points"] for t in tests),
-        "tests": tests, "manual_points": manual,
+        "tests": tests, "manual_points": manual, "written": written,
     }
 
 

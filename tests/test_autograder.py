@@ -305,3 +305,31 @@ def test_another_real_lessons_notebook_is_recognised_by_name():
     source03 = nbformat.read(course.source_notebook("03_add_mul_layers"), as_version=4)
     with pytest.raises(restructure.NotGradable, match="it is 04_activation_layers's notebook"):
         restructure.rebuild(lesson04, source03, course.lesson_signatures(REAL_SOLUTIONS))
+
+
+@pytest.mark.skipif(not os.path.exists(os.path.join(REPO, "lessons", "09_limits_of_backprop")),
+                    reason="lesson 09 is not written yet")
+def test_a_written_answer_is_kept_for_a_person_to_grade(tmp_path):
+    """Lesson 09's reflection is graded by hand: the student's words reach formgrader."""
+    import nbformat
+    from nbgrader.api import Gradebook
+
+    lesson = "09_limits_of_backprop"
+    nb = nbformat.read(os.path.join(REPO, "lessons", lesson, lesson + ".ipynb"), as_version=4)
+    written = [c for c in nb.cells
+               if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")]
+    assert written, "lesson 09 should have a written answer"
+    written[0].source = "Sigmoid slopes are at most 1/4, so IN MY OWN WORDS they shrink."
+    folder = tmp_path / "submitted" / "ada" / lesson
+    folder.mkdir(parents=True)
+    nbformat.write(nb, str(folder / (lesson + ".ipynb")))
+    db = tmp_path / "gb.db"
+    done = run_grader("grade", str(tmp_path / "submitted"), "--out", str(tmp_path / "out"),
+                      "--db-url", f"sqlite:///{db}")
+    assert done.returncode == 0, done.stderr[-2000:]
+    with Gradebook(f"sqlite:///{db}") as gb:
+        grades = gb.find_submission_notebook(lesson, lesson, "ada").grades
+        by_name = {g.name: g for g in grades if g.cell_type == "markdown"}
+        assert by_name[written[0].metadata["nbgrader"]["grade_id"]].needs_manual_grade
+    graded = (tmp_path / "out" / "autograded" / "ada" / lesson / (lesson + ".ipynb")).read_text()
+    assert "IN MY OWN WORDS" in graded
