@@ -29,6 +29,9 @@ def page(result):
             f"<td><code>{e(t['message'])}</code></td></tr>")
     note = (f"<p class='note'>Note from the grader: {e(result['reason'])}</p>"
             if result["reason"] else "")
+    if result.get("manual_points"):
+        note += (f"<p>Written answers ({result['manual_points']:g} points) are graded by a "
+                 "person; this score does not include them yet.</p>")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{e(result['lesson'])} - {e(result['student'])}</title><style>{STYLE}</style></head>

@@ -110,3 +110,23 @@ def test_grade_me_in_a_notebook_cell_reminds_to_save_and_scores_partly_done_work
     assert path.read_bytes() == before
     for line in _hidden_lines():
         assert line not in output
+
+
+def test_answers_that_reexport_or_subclass_bpkit_score_nothing_on_the_real_lesson(tmp_path):
+    """The hidden tests of lesson 03 reject bpkit's reference layers passed off as one's own."""
+    nb = nbformat.read(RELEASE, as_version=4)
+    answers = _answers()
+    cheats = {"mul_layer": "from bpkit import MulLayer\n",
+              "add_layer": "import bpkit\n\nclass AddLayer(bpkit.AddLayer):\n    pass\n"}
+    for cell in nb.cells:
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and gid in answers:
+            cell.source = cheats.get(gid, answers[gid])
+    path = tmp_path / "cheat.ipynb"
+    nbformat.write(nb, str(path))
+    output = grade_cli(path)
+    for test in ("mul_layer_forward", "mul_layer_backward", "add_layer_forward",
+                 "add_layer_backward"):
+        line = next(line for line in output.splitlines() if line.strip().startswith(test))
+        assert line.split()[1].startswith("0/"), line
+    assert "must be your own code" in output
