@@ -13,6 +13,7 @@ import importlib.metadata
 import json
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -89,7 +90,10 @@ def test_postbuild_stops_at_the_first_failure():
 
 @pytest.fixture(scope="module")
 def binder_env(tmp_path_factory):
-    return binder_build.build(tmp_path_factory.mktemp("binder") / "image")
+    env = binder_build.build(tmp_path_factory.mktemp("binder") / "image")
+    yield env
+    # Half a gigabyte per run; pytest would keep the last three runs' copies.
+    shutil.rmtree(env.root, ignore_errors=True)
 
 
 def test_the_image_holds_exactly_the_pinned_versions(binder_env):
