@@ -26,10 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import binder_build  # noqa: E402
 import browser_helpers as bh  # noqa: E402
+import lab_server  # noqa: E402
 
 
 def time_first_cell(env: binder_build.BinderEnv, lesson: str, state: Path, pw) -> dict:
-    server = bh.start_lab(env.repo, state, jupyter=env.bin("jupyter"), env=env.env())
+    server = lab_server.start_lab(env.repo, state, jupyter=env.bin("jupyter"), env=env.env())
     try:
         browser = bh.launch_chromium(pw)
         try:
@@ -59,7 +60,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="build here and keep it (must not exist)")
     args = parser.parse_args()
 
-    lesson = args.lesson or bh.pick_lesson(binder_build.REPO)
+    lesson = args.lesson or lab_server.pick_lesson(binder_build.REPO)
     if lesson is None:
         sys.exit("no lesson in lessons/ to open")
     reason = bh.chromium_missing_reason()

@@ -24,6 +24,7 @@ from packaging.utils import canonicalize_name
 sys.path.insert(0, str(Path(__file__).parent))  # the helper modules beside this file
 import binder_build  # noqa: E402
 import browser_helpers as bh  # noqa: E402
+import lab_server  # noqa: E402
 
 pytestmark = pytest.mark.binder
 
@@ -148,16 +149,22 @@ def test_every_solution_executes_and_validates(binder_env, solution):
     assert "Success! Your notebook passes all the tests." in proc.stdout, proc.stdout + proc.stderr
 
 
+def completed_copy(env, lesson: str, suffix: str) -> Path:
+    """A student's finished notebook, beside the blank one in the image's copy of the course."""
+    folder = env.repo / "lessons" / lesson
+    target = folder / f"{lesson}_{suffix}.ipynb"
+    solution = env.repo / "solutions" / lesson / f"{lesson}.ipynb"
+    nbformat.write(lab_server.completed_lesson(folder / f"{lesson}.ipynb", solution), target)
+    return target
+
+
 def test_grade_me_scores_a_lesson_inside_the_image(binder_env):
     """The self-study path: one call in a notebook cell grades the saved lesson."""
-    lesson = bh.pick_lesson(REPO)
+    lesson = lab_server.pick_lesson(REPO)
     if lesson is None:
         pytest.fail("no lesson to grade")
-    folder = binder_env.repo / "lessons" / lesson
-    done = folder / f"{lesson}_graded.ipynb"
-    nbformat.write(bh.completed_lesson(folder / f"{lesson}.ipynb",
-                                       binder_env.repo / "solutions" / lesson / f"{lesson}.ipynb"),
-                   done)
+    done = completed_copy(binder_env, lesson, "graded")
+    folder = done.parent
     scores = {}
     for name, path in (("completed", done.name), ("blank", f"{lesson}.ipynb")):
         code = f"from autograder import grade_me; grade_me({lesson[:2]!r}, {path!r})"
@@ -173,7 +180,7 @@ def test_grade_me_scores_a_lesson_inside_the_image(binder_env):
 @pytest.fixture(scope="module")
 def binder_lab(binder_env, tmp_path_factory):
     """JupyterLab started from the image, on the repository as Binder serves it."""
-    server = bh.start_lab(binder_env.repo, tmp_path_factory.mktemp("binder-lab"),
+    server = lab_server.start_lab(binder_env.repo, tmp_path_factory.mktemp("binder-lab"),
                           jupyter=binder_env.bin("jupyter"), env=binder_env.env())
     try:
         yield server
@@ -205,14 +212,10 @@ def test_running_lab_serves_validate_but_not_the_course_tools(binder_lab):
 def test_in_the_browser_widgets_plots_and_validate_work_without_course_tools(binder_lab,
                                                                             binder_env):
     bh.require_chromium()
-    lesson = bh.pick_lesson(REPO)
+    lesson = lab_server.pick_lesson(REPO)
     if lesson is None:
         pytest.fail("no lesson to open")
-    # A student's finished notebook, next to the blank one in the image's copy of the course.
-    folder = binder_env.repo / "lessons" / lesson
-    completed = bh.completed_lesson(folder / f"{lesson}.ipynb",
-                                    binder_env.repo / "solutions" / lesson / f"{lesson}.ipynb")
-    nbformat.write(completed, folder / f"{lesson}_completed.ipynb")
+    completed_copy(binder_env, lesson, "completed")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

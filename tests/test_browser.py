@@ -20,6 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the helper modules beside this file
 import browser_helpers as bh  # noqa: E402
+import lab_server  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -27,22 +28,22 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def lesson():
     bh.require_chromium()
-    name = bh.pick_lesson()
+    name = lab_server.pick_lesson()
     if name is None:
-        pytest.fail(f"no lesson with a solution under {bh.course_root()} to open in the browser")
+        pytest.fail(f"no lesson with a solution under {lab_server.course_root()} to open")
     return name
 
 
 @pytest.fixture(scope="module")
 def staged(lesson, tmp_path_factory):
     root = tmp_path_factory.mktemp("lab-root")
-    blank, completed = bh.stage_lesson(lesson, root)
+    blank, completed = lab_server.stage_lesson(lesson, root)
     return root, blank, completed
 
 
 @pytest.fixture(scope="module")
 def server(staged, tmp_path_factory):
-    lab = bh.start_lab(staged[0], tmp_path_factory.mktemp("lab-state"))
+    lab = lab_server.start_lab(staged[0], tmp_path_factory.mktemp("lab-state"))
     try:
         yield lab
     finally:
@@ -134,7 +135,7 @@ def test_stopping_the_server_ends_it_and_its_kernels(tmp_path):
     import psutil
 
     (tmp_path / "root").mkdir()
-    lab = bh.start_lab(tmp_path / "root", tmp_path / "state")
+    lab = lab_server.start_lab(tmp_path / "root", tmp_path / "state")
     try:
         status, body = lab.post("api/kernels", {"name": "python3"})
         assert status == 201, body
