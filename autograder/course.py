@@ -176,7 +176,11 @@ def fast_temp_dir():
     """Where scratch courses go: memory-backed /dev/shm when there is one, since their private
     gradebooks commit a couple of dozen times per notebook and need no durability."""
     shm = "/dev/shm"
-    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+    if not (os.path.isdir(shm) and os.access(shm, os.W_OK)):
+        return None
+    stats = os.statvfs(shm)
+    # Containers often give /dev/shm only 64 MB; then the ordinary temporary folder is safer.
+    return shm if stats.f_bavail * stats.f_frsize >= 512 * 2**20 else None
 
 
 def sqlite_url(path):
