@@ -21,8 +21,8 @@ def _parser():
     grade.add_argument("submissions", help="nbgrader submitted/ folder, or an LMS zip")
     grade.add_argument("--out", required=True, help="folder for grades.csv, results.json, "
                        "feedback/ and report.html")
-    grade.add_argument("--lesson", action="append", metavar="LESSON",
-                       help="grade only this lesson (03 or 03_add_mul_layers); repeatable")
+    grade.add_argument("--lesson", action="extend", nargs="+", metavar="LESSON",
+                       help="grade only these lessons (03 or 03_add_mul_layers)")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="notebooks graded at once (default: all cores)")
     grade.add_argument("--db-url", help="gradebook as an SQLAlchemy URL (default: sqlite file "
