@@ -126,7 +126,8 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
 def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submissions_path,
                stream, limits):
     needed = sorted({t["lesson"] for t in todo + unrecorded})
-    scratch = tempfile.mkdtemp(prefix="bpkit-grade-", dir=course.fast_temp_dir())
+    _remove_stale_scratch(course.fast_temp_dir() or tempfile.gettempdir())
+    scratch = tempfile.mkdtemp(prefix=f"bpkit-grade-{os.getpid()}-", dir=course.fast_temp_dir())
     os.chmod(scratch, 0o711)
     try:
         templates = _templates(sorted({t["lesson"] for t in todo}), out_dir, solutions)
@@ -167,6 +168,20 @@ def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submis
             gradebook.close()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _remove_stale_scratch(folder):
+    """Scratch courses of graders that were killed (their process is gone) hold copies of the
+    solutions and fill memory-backed /dev/shm; remove them."""
+    for name in os.listdir(folder):
+        parts = name.split("-")
+        if name.startswith("bpkit-grade-") and len(parts) > 3 and parts[2].isdigit():
+            try:
+                os.kill(int(parts[2]), 0)
+            except ProcessLookupError:
+                shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
+            except PermissionError:
+                pass  # alive, someone else's
 
 
 def _templates(lessons, out_dir, solutions):

@@ -13,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 
@@ -158,8 +159,11 @@ def test_progress_bar_and_summary_table_are_printed(batch):
 
 
 def test_flooded_output_is_capped(results, batch):
-    assert os.path.getsize(os.path.join(batch[0]["out"], "results.json")) < 1_000_000
+    out = batch[0]["out"]
+    assert os.path.getsize(os.path.join(out, "results.json")) < 1_000_000
     assert results["output_flood"]["score"] == 4
+    kept = os.path.join(out, "autograded", "output_flood", toy.LESSON, toy.LESSON + ".ipynb")
+    assert os.path.getsize(kept) < 1_000_000  # the flood printed about 16 MB
 
 
 def test_a_rerun_grades_only_what_changed_and_force_regrades(batch, rows):
@@ -256,6 +260,10 @@ def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, batch):
     assert [r["score"] for r in read_csv(out) if r["lesson"] == toy.LESSON] == ["4"] * 4
     leftovers = [p for p in out.rglob("*") if p.name.startswith(".tmp-")]
     assert leftovers == []
+    from autograder.course import fast_temp_dir
+
+    scratch = fast_temp_dir() or tempfile.gettempdir()
+    assert not [n for n in os.listdir(scratch) if n.startswith(f"bpkit-grade-{process.pid}-")]
 
 
 def test_shards_are_disjoint_and_cover_everything():
