@@ -7,15 +7,16 @@ STAMP := $(VENV)/.installed
 NBGRADER := $(BIN)/nbgrader
 NBGRADER_CONFIG := --config=autograder/nbgrader_config.py
 
-.PHONY: lab test lessons grade grade-me bench venv clean
+.PHONY: lab test lessons grade grade-me lint bench venv clean
 
 venv: $(STAMP)
 
 # Reinstall whenever the project's dependencies change.
-$(STAMP): pyproject.toml
+# The Binder pins constrain the install, so tests run on exactly what Binder ships.
+$(STAMP): pyproject.toml binder/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev]' -c binder/requirements.txt
 	touch $(STAMP)
 
 lab: $(STAMP)
@@ -28,8 +29,22 @@ test: $(STAMP)
 lessons: $(STAMP)
 	$(BIN)/python -m autograder.release
 
+# Grade a class: make grade SUBMISSIONS=path/to/submitted-or-lms.zip OUT=grading-out
+grade: $(STAMP)
+	$(BIN)/python -m autograder grade $(or $(SUBMISSIONS),submitted) --out $(or $(OUT),grading-out)
+
+# Grade yourself: make grade-me LESSON=03
+grade-me: $(STAMP)
+	$(BIN)/python -m autograder grade-me $(LESSON) $(NOTEBOOK)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
 bench: $(STAMP)
 	$(BIN)/python bench/lessons.py
+	$(BIN)/python bench/train.py
+	$(BIN)/python bench/grade.py
+	$(BIN)/python bench/binder.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
