@@ -56,6 +56,19 @@ def expect_close(actual, expected, what, hint="", rtol=1e-6, atol=1e-8):
         )
 
 
+def expect_scalar(value, what, return_hint, why_one_number):
+    """Fail unless a student's function returned one number (a loss, an error figure).
+
+    return_hint: what to return, for a missing ``return``; why_one_number: why an array is wrong.
+    """
+    if value is None:
+        raise AssertionError(f"{what} returned None: {return_hint}")
+    if np.ndim(value) != 0:
+        raise AssertionError(
+            f"{what} returned an array of shape {np.shape(value)}: {why_one_number}"
+        )
+
+
 def _sp(hint):
     return f" {hint}" if hint else ""
 

@@ -13,7 +13,7 @@ from .. import gradcheck
 from ..layers import Affine, Relu, Sigmoid
 from ..network import TwoLayerNet
 from ._calls import call_student, shapes
-from ._common import expect_close, expect_shape, is_close, rng_for
+from ._common import expect_close, expect_scalar, expect_shape, is_close, rng_for
 
 __all__ = [
     "check_numerical_gradient",
@@ -128,13 +128,11 @@ def check_rel_error(rel_error, seed=0):
     expected = gradcheck.rel_error(a, b)
     what = f"rel_error(a, b) for a, b {a.shape}"
     got = call_student(what, rel_error, a, b)
-    if got is None:
-        raise AssertionError(f"{what} returned None: `return` the largest relative error.")
-    if np.ndim(got) != 0:
-        raise AssertionError(
-            f"{what} returned an array of shape {np.shape(got)}: return the LARGEST relative "
-            "error, np.max(...), one number that says whether the worst entry agrees."
-        )
+    expect_scalar(
+        got, what, "`return` the largest relative error.",
+        "return the LARGEST relative error, np.max(...), one number that says whether the worst "
+        "entry agrees.",
+    )
     if is_close(got, np.max(np.abs(a - b)) / np.max(np.abs(a) + np.abs(b))):
         raise AssertionError(
             f"{what} divided the largest difference by the largest size; divide entry by "

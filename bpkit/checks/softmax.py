@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import functions, gradcheck
 from ._calls import call_student, distinct_sizes, shapes
-from ._common import expect_close, expect_dtype, is_close, rng_for
+from ._common import expect_close, expect_dtype, expect_scalar, is_close, rng_for
 
 __all__ = [
     "check_softmax",
@@ -109,13 +109,10 @@ def check_cross_entropy_error(cross_entropy_error, seed=0):
     expected = functions.cross_entropy_error(y, labels)
     what = f"cross_entropy_error(y, t) for y {y.shape} and one-hot t {one_hot.shape}"
     loss = call_student(what, cross_entropy_error, y, one_hot)
-    if loss is None:
-        raise AssertionError(f"{what} returned None: did you forget `return`?")
-    if np.ndim(loss) != 0:
-        raise AssertionError(
-            f"{what} returned an array of shape {np.shape(loss)}: the loss is ONE number, "
-            "the sum over classes and samples divided by N."
-        )
+    expect_scalar(
+        loss, what, "did you forget `return`?",
+        "the loss is ONE number, the sum over classes and samples divided by N.",
+    )
     if is_close(loss, n * expected, rtol=LOSS_RTOL):
         raise AssertionError(
             f"{what} returned the SUM over the batch ({float(loss):.4g}), {n} times the mean "
