@@ -85,6 +85,16 @@ def check_layer(layer, *inputs, dout=None, seed=0, h=1e-5):
     Returns a dict ``{"x": err, "y": err, ..., "W": err, "b": err}``; input names follow the
     order x, y, z.
     """
+    analytic, numeric = layer_gradients(layer, *inputs, dout=dout, seed=seed, h=h)
+    return {name: rel_error(analytic[name], numeric[name]) for name in analytic}
+
+
+def layer_gradients(layer, *inputs, dout=None, seed=0, h=1e-5):
+    """Every gradient of a layer by backprop and by central differences.
+
+    Arguments as for ``check_layer``. Returns two dicts ``{name: float64 array}`` with the same
+    keys (x, y, z for the inputs, W and b for parameters): ``(backprop, numerical)``.
+    """
     rng = np.random.default_rng(seed)
     inputs = [np.array(v, dtype=np.float64, copy=True) for v in inputs]
     out = layer.forward(*inputs)
@@ -99,21 +109,20 @@ def check_layer(layer, *inputs, dout=None, seed=0, h=1e-5):
     analytic = tuple(np.array(g, dtype=np.float64, copy=True) for g in analytic)
     # Loss layers take a target as their second input; it has no gradient to check.
     names = ["x", "y", "z"][: len(analytic)]
-    errors = {}
+    backprop, numerical = {}, {}
     # strict=False: a loss layer has one input (its target) more than it has gradients.
     for name, x, grad in zip(names, inputs, analytic, strict=False):
-        numeric = numerical_gradient_array(lambda: layer.forward(*inputs), x, dout, h)
-        errors[name] = rel_error(grad, numeric)
+        backprop[name] = grad
+        numerical[name] = numerical_gradient_array(lambda: layer.forward(*inputs), x, dout, h)
     for param, grad_name in (("W", "dW"), ("b", "db")):
         if hasattr(layer, param) and hasattr(layer, grad_name):
             layer.forward(*inputs)
             layer.backward(dout)
-            grad = np.array(getattr(layer, grad_name), copy=True)
-            numeric = numerical_gradient_array(
+            backprop[param] = np.array(getattr(layer, grad_name), dtype=np.float64, copy=True)
+            numerical[param] = numerical_gradient_array(
                 lambda: layer.forward(*inputs), getattr(layer, param), dout, h
             )
-            errors[param] = rel_error(grad, numeric)
-    return errors
+    return backprop, numerical
 
 
 def check_network(network, x, t):

@@ -3,10 +3,28 @@
 Each check compares a student's class or function with bpkit's reference on random inputs and
 with numerical gradients, and when they differ raises ``AssertionError`` with a message that
 names the likely mistake and the shapes involved. One submodule per topic; all are re-exported
-here so a notebook needs only ``from bpkit import checks``.
+here so a notebook needs only ``from bpkit import checks``. The toolkit every check is built
+from (``CheckFailure``, ``call``, the ``expect_*`` helpers, ``passed``) is ``_student``.
 """
 
-from ._common import expect_close, expect_dtype, expect_own_code, expect_shape
+from ._common import expect_own_code
+from ._student import (
+    CheckFailure,
+    call,
+    expect_close,
+    expect_count,
+    expect_dtype,
+    expect_gradients_match,
+    expect_keys,
+    expect_number,
+    expect_numerical_gradients,
+    expect_shape,
+    expect_unchanged,
+    expect_value,
+    fail,
+    parse_failure,
+    passed,
+)
 from .activations import *  # noqa: F403
 from .affine import *  # noqa: F403
 from .gradients import *  # noqa: F403

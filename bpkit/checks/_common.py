@@ -11,49 +11,14 @@ import types
 
 import numpy as np
 
-
-def rng_for(seed):
-    """A numpy Generator; checks draw all their random inputs from one, so failures repeat."""
-    return np.random.default_rng(seed)
-
-
-def expect_shape(actual, expected_shape, what, hint=""):
-    """Fail unless ``np.shape(actual) == expected_shape``; the message names both shapes."""
-    shape = np.shape(actual)
-    if tuple(shape) != tuple(expected_shape):
-        raise AssertionError(
-            f"{what} has shape {tuple(shape)} but should have shape {tuple(expected_shape)}."
-            + (f" {hint}" if hint else "")
-        )
-
-
-def expect_dtype(actual, expected_dtype, what):
-    """Fail unless ``actual`` keeps the float dtype the inputs had (float32 stays float32)."""
-    dtype = np.asarray(actual).dtype
-    if dtype != np.dtype(expected_dtype):
-        raise AssertionError(
-            f"{what} has dtype {dtype} but the inputs were {np.dtype(expected_dtype)}; keep the "
-            f"input's dtype (avoid np.array(..., dtype=float) or mixing in float64 constants)."
-        )
-
-
-def expect_close(actual, expected, what, hint="", rtol=1e-6, atol=1e-8):
-    """Fail unless ``actual`` has ``expected``'s shape and values (to rtol/atol)."""
-    if actual is None:
-        raise AssertionError(f"{what} is None: did you forget a `return`?" + _sp(hint))
-    expect_shape(actual, np.shape(expected), what, hint)
-    actual = np.asarray(actual, dtype=np.float64).reshape(-1)
-    flat_expected = np.asarray(expected, dtype=np.float64).reshape(-1)
-    if not np.allclose(actual, flat_expected, rtol=rtol, atol=atol):
-        worst = int(np.argmax(np.abs(actual - flat_expected)))
-        shape = np.shape(expected)
-        where = (
-            f" at index {tuple(int(i) for i in np.unravel_index(worst, shape))}" if shape else ""
-        )
-        raise AssertionError(
-            f"{what} is wrong{where}: got {actual[worst]:.6g}, expected {flat_expected[worst]:.6g}."
-            + _sp(hint)
-        )
+from ._student import (  # noqa: F401 -- re-exported: the topic modules import them from here
+    expect_close,
+    expect_dtype,
+    expect_shape,
+    fail,
+    is_close,
+    rng_for,
+)
 
 
 def expect_scalar(value, what, return_hint, why_one_number):
@@ -62,25 +27,10 @@ def expect_scalar(value, what, return_hint, why_one_number):
     return_hint: what to return, for a missing ``return``; why_one_number: why an array is wrong.
     """
     if value is None:
-        raise AssertionError(f"{what} returned None: {return_hint}")
+        fail("common.returned_none", f"{what} returned None: {return_hint}")
     if np.ndim(value) != 0:
-        raise AssertionError(
-            f"{what} returned an array of shape {np.shape(value)}: {why_one_number}"
-        )
-
-
-def _sp(hint):
-    return f" {hint}" if hint else ""
-
-
-def is_close(actual, expected, rtol=1e-6, atol=1e-8):
-    """True when ``actual`` has ``expected``'s shape and values; for diagnosing mistakes."""
-    try:
-        return np.shape(actual) == np.shape(expected) and bool(
-            np.allclose(np.asarray(actual, dtype=np.float64), expected, rtol=rtol, atol=atol)
-        )
-    except (TypeError, ValueError):
-        return False
+        fail("common.wrong_type",
+             f"{what} returned an array of shape {np.shape(value)}: {why_one_number}")
 
 
 def expect_own_code(obj, name=None):
@@ -97,13 +47,12 @@ def expect_own_code(obj, name=None):
     )
     module = getattr(obj, "__module__", "") or ""
     if module.startswith("bpkit"):
-        raise AssertionError(message.format(f"is bpkit's {module}.{obj.__name__}"))
+        fail("common.not_own_code", message.format(f"is bpkit's {module}.{obj.__name__}"))
     if inspect.isclass(obj):
         for base in obj.__mro__[1:]:
             if (base.__module__ or "").startswith("bpkit"):
-                raise AssertionError(
-                    message.format(f"subclasses {base.__module__}.{base.__name__}")
-                )
+                fail("common.not_own_code",
+                     message.format(f"subclasses {base.__module__}.{base.__name__}"))
         functions = [v for v in vars(obj).values() if isinstance(v, types.FunctionType)]
     else:
         functions = [obj] if isinstance(obj, types.FunctionType) else []
@@ -111,7 +60,7 @@ def expect_own_code(obj, name=None):
         for used in globals_used(function):
             used_module = getattr(used, "__module__", None) or getattr(used, "__name__", "")
             if isinstance(used_module, str) and used_module.startswith("bpkit"):
-                raise AssertionError(message.format(f"calls bpkit ({_describe(used)})"))
+                fail("common.not_own_code", message.format(f"calls bpkit ({_describe(used)})"))
 
 
 def globals_used(function):

@@ -1,0 +1,514 @@
+"""The checks toolkit: how every lesson's checks call a student's code and report a mistake.
+
+Every check in ``bpkit/checks/<topic>.py`` is built from these pieces, so the same mistake gets
+the same message, the same id and the same short box in every lesson.
+
+    CheckFailure(mistake_id, message, exercise=None)
+        An ``AssertionError`` (nbgrader scores the cell 0). ``.mistake_id`` is a stable id
+        (``mul_layer.swapped_gradients``, ``common.not_written``); ``.message`` is the text in
+        the course's voice (the symptom with its shapes and numbers, the concept it breaks, a
+        question; never the answer); ``.exercise`` names the hint ladder (``mul_layer``).
+        ``str(failure)`` -- nbgrader's ``evalue`` -- is ``"<message> [<mistake_id>]"``.
+        IPython shows it as a short box (``_render_traceback_``): the message, the student's
+        own line when the error came from inside their code, and how to ask for a hint.
+    fail(mistake_id, message, exercise=None)
+        Raise a CheckFailure.
+    call(what, function, *args, exercise=None, question="", recognise=None, **kwargs)
+        The one way to call student code (a function, a method or a class). Returns what it
+        returns; an exception becomes a CheckFailure with the same message in every lesson.
+    probe(function, *args, **kwargs)
+        The result, or None if the code raises: for trying which wrong version a student wrote.
+    expect_value / expect_number / expect_count / expect_keys / expect_shape / expect_dtype /
+    expect_close / expect_unchanged / expect_gradients_match / expect_numerical_gradients
+        The comparisons (``returned None`` and the numerical-gradient comparison live here once).
+    passed(what, detail, n_checks)
+        Print the one-line success message, ``✓ MulLayer.backward: the inputs swap (4 checks)``.
+    parse_failure(ename, evalue) -> (mistake_id or None, message)
+        Recover the id and the message from an nbgrader error output (for the class report).
+
+The ids shared by all lessons are the ``COMMON_MISTAKES`` keys below; a lesson's own ids start
+with its exercise (``affine.db_not_summed``).
+"""
+
+import linecache
+import os
+import re
+import sys
+import sysconfig
+import textwrap
+
+import numpy as np
+
+__all__ = [
+    "COMMON_MISTAKES",
+    "CheckFailure",
+    "call",
+    "describe",
+    "expect_close",
+    "expect_count",
+    "expect_dtype",
+    "expect_gradients_match",
+    "expect_keys",
+    "expect_number",
+    "expect_numerical_gradients",
+    "expect_shape",
+    "expect_unchanged",
+    "expect_value",
+    "fail",
+    "gradient_error",
+    "is_close",
+    "kind_of",
+    "parse_failure",
+    "passed",
+    "probe",
+    "rng_for",
+    "shapes",
+]
+
+# The mistakes any exercise can make, with what each id means (docs/authoring.md lists them).
+COMMON_MISTAKES = {
+    "common.not_written": "the exercise still raises NotImplementedError",
+    "common.returned_none": "a function or method returned None (no `return`)",
+    "common.name_on_self": "a method used a name that only exists on self (or in forward)",
+    "common.not_stored": "backward read a value forward did not store on self",
+    "common.undefined_name": "the code used a name that is not defined",
+    "common.floating_point": "an overflow, 0 / 0 or log(0) inside the student's code",
+    "common.raised": "the student's code raised an exception not recognised otherwise",
+    "common.wrong_type": "the value is not the kind of thing asked for (dict, pair, number)",
+    "common.wrong_count": "a different number of values than asked for",
+    "common.wrong_keys": "a dict without the keys asked for",
+    "common.wrong_shape": "an array of the wrong shape",
+    "common.wrong_dtype": "float32 inputs gave float64 output (or the reverse)",
+    "common.wrong_values": "the right shape but other values, no known mistake matched",
+    "common.modified_input": "an argument was changed in place",
+    "common.gradient_mismatch": "backprop disagrees with the numerical gradient",
+    "common.not_own_code": "the answer is bpkit's reference, re-exported or wrapped",
+    "common.timeout": "the cell ran out of time (set by the autograder)",
+}
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_EVALUE_ID = re.compile(r"\s\[([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)\]$", re.DOTALL)
+_BOX_WIDTH = 88
+
+
+class CheckFailure(AssertionError):
+    """A check found a mistake: the student sees ``message`` in a short box, not a traceback.
+
+    mistake_id: stable ``topic.mistake`` id (lower case, dotted); message: the course's text;
+    exercise: the hint ladder to point to (``hint("<exercise>")``), or None.
+    """
+
+    def __init__(self, mistake_id, message, exercise=None):
+        if not isinstance(mistake_id, str) or not _ID.match(mistake_id):
+            raise ValueError(
+                f"mistake id {mistake_id!r} is not of the form 'topic.mistake' (lower case "
+                f"letters, digits and _, parts joined by dots), e.g. 'mul_layer.swapped_gradients'"
+            )
+        super().__init__(f"{message} [{mistake_id}]")
+        self.mistake_id = mistake_id
+        self.message = str(message)
+        self.exercise = exercise
+        # (where, source line) of the student's code that raised, when there is one.
+        self.student_line = None
+
+    def _render_traceback_(self):
+        """The lines IPython shows instead of a traceback (and nbgrader stores as it)."""
+        lines = ["✗ Check failed"]
+        for paragraph in self.message.split("\n"):
+            lines += textwrap.wrap(paragraph, _BOX_WIDTH - 2, initial_indent="  ",
+                                   subsequent_indent="  ") or [""]
+        if self.student_line is not None:
+            where, source = self.student_line
+            lines.append(f"  Your code, {where}:")
+            lines.append(f"      {source.strip()}")
+        if self.exercise:
+            lines.append(f'  Ask for a hint: hint("{self.exercise}")')
+        return lines
+
+
+def fail(mistake_id, message, exercise=None):
+    """Raise ``CheckFailure(mistake_id, message, exercise)``."""
+    raise CheckFailure(mistake_id, message, exercise)
+
+
+def parse_failure(ename, evalue):
+    """``(mistake_id, message)`` from an error output's ename and evalue.
+
+    A CheckFailure's evalue ends with `` [<id>]``; anything else gives ``(None, evalue)``.
+    """
+    evalue = "" if evalue is None else str(evalue)
+    if ename in ("CheckFailure", "AssertionError"):
+        match = _EVALUE_ID.search(evalue)
+        if match:
+            return match.group(1), evalue[: match.start()]
+    return None, evalue
+
+
+# --------------------------------------------------------------------------------------------
+# Calling student code
+
+
+def call(what, function, *args, exercise=None, question="", recognise=None, **kwargs):
+    """Return ``function(*args, **kwargs)``; turn any exception into a CheckFailure.
+
+    what: how the message names the call, e.g. ``"MulLayer.backward(dout) with dout (2, 3)"``.
+    question: one sentence added to the generic "raised" message (what to look at).
+    recognise: ``recognise(error) -> (mistake_id, message) | None``, for errors that mean a
+    mistake this exercise knows (a shape error that is a missing transpose, ...).
+
+    Overflow, 0 / 0 and log(0) raise FloatingPointError here instead of printing a warning (a
+    check never writes to stderr, where nbgrader would count it as a failure).
+    """
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            return function(*args, **kwargs)
+    except CheckFailure:
+        raise
+    except Exception as error:  # noqa: BLE001 -- every failure of student code is reported
+        frame = _student_frame(error.__traceback__)
+        mistake = recognise(error) if recognise is not None else None
+        if mistake is None:
+            mistake = _explain(what, frame, error, question)
+        failure = CheckFailure(*mistake, exercise=exercise)
+        failure.student_line = _line_of(frame)
+        raise failure from error
+
+
+def probe(function, *args, **kwargs):
+    """``function(*args, **kwargs)``, or None if it raises: for telling mistakes apart."""
+    try:
+        with np.errstate(all="ignore"):
+            return function(*args, **kwargs)
+    except Exception:  # noqa: BLE001 -- a failing probe just means "not this mistake"
+        return None
+
+
+def _explain(what, frame, error, question):
+    """(mistake_id, message) for an exception raised by student code.
+
+    frame: (frame, line number) of the student's code where it was raised, or None; its
+    ``self`` and function name tell a method's mistakes apart.
+    """
+    kind = type(error).__name__
+    owner = frame[0].f_locals.get("self") if frame is not None else None
+    method = frame[0].f_code.co_name if frame is not None else ""
+    if isinstance(error, NotImplementedError):
+        return "common.not_written", (
+            f"{what} is not written yet: it still runs `raise NotImplementedError()`. Write your "
+            f"code under # YOUR CODE HERE in place of that line, run the cell, then run this "
+            f"test again."
+        )
+    if isinstance(error, NameError) and not isinstance(error, UnboundLocalError):
+        name = getattr(error, "name", None)
+        if owner is not None and name and _lives_on(owner, name):
+            return "common.name_on_self", (
+                f"{what}: `{name}` is not defined inside {method}. A method sees only its own "
+                f"arguments; what forward saw is there later only if forward kept it on `self`. "
+                f"Where did your forward keep {name}?"
+            )
+        return "common.undefined_name", (
+            f"{what} raised NameError: {error}. Is it a typo, or a name from a cell you have "
+            f"not run yet?"
+        )
+    if owner is not None and method == "backward" and _reads_missing_state(owner, error):
+        return "common.not_stored", (
+            f"{what} raised {kind}: {error}. backward reads what forward stored on self, and "
+            f"it found nothing there (or only the placeholder None from __init__). Does your "
+            f"forward store on self everything backward needs, every time it runs?"
+        )
+    if isinstance(error, FloatingPointError):
+        return "common.floating_point", (
+            f"{what} raised FloatingPointError: numpy {error}. Some step produced inf or nan: "
+            f"which operation can overflow, divide by 0 or take log(0) on these inputs?"
+        )
+    text = f"{what} raised {kind}: {error}."
+    return "common.raised", text + (f" {question}" if question else "")
+
+
+def _lives_on(owner, name):
+    """True when ``name`` is an attribute of the object or a parameter of one of its methods."""
+    if name in getattr(owner, "__dict__", {}):
+        return True
+    for attribute in vars(type(owner)).values():
+        code = getattr(attribute, "__code__", None)
+        if code is not None and name in code.co_varnames[: code.co_argcount]:
+            return True
+    return False
+
+
+def _reads_missing_state(owner, error):
+    """True when backward failed on an attribute forward should have set, or on its None."""
+    if isinstance(error, AttributeError):
+        return getattr(error, "obj", None) is owner or f"'{type(owner).__name__}' object" in str(
+            error
+        )
+    if isinstance(error, TypeError) and "NoneType" in str(error):
+        return any(value is None for value in vars(owner).values()) or not vars(owner)
+    return False
+
+
+def _library_dirs():
+    paths = sysconfig.get_paths()
+    dirs = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    dirs.add(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # bpkit itself
+    dirs.add(os.path.dirname(np.__file__))
+    return tuple(os.path.join(os.path.abspath(d), "") for d in dirs)
+
+
+_LIBRARY_DIRS = _library_dirs()
+
+
+def _student_frame(tb):
+    """(frame, line number) of the deepest traceback entry in the student's own code, or None.
+
+    Student code is anything outside bpkit, numpy and the installed packages: a notebook cell
+    or the student's own file.
+    """
+    found = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not os.path.abspath(filename).startswith(_LIBRARY_DIRS) and not filename.startswith(
+            "<frozen"
+        ):
+            found = (tb.tb_frame, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _line_of(frame):
+    """("Cell In[5], line 3", source line) for a student frame, or None without source."""
+    if frame is None:
+        return None
+    filename, lineno = frame[0].f_code.co_filename, frame[1]
+    source = linecache.getline(filename, lineno)
+    if not source.strip():
+        return None
+    return f"{_cell_name(filename)}, line {lineno}", source
+
+
+def _cell_name(filename):
+    """'Cell In[5]' for a notebook cell (as IPython's own tracebacks say), else the file name."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    names = getattr(getattr(shell, "compile", None), "_filename_map", {}) or {}
+    if filename in names:
+        return f"Cell In[{names[filename]}]"
+    return os.path.basename(filename)
+
+
+# --------------------------------------------------------------------------------------------
+# Describing values in messages
+
+
+def rng_for(seed):
+    """A numpy Generator; a check draws all its random inputs from one, so failures repeat."""
+    return np.random.default_rng(seed)
+
+
+def shapes(**arrays):
+    """``'x (4, 5), W (5, 3)'`` for messages."""
+    return ", ".join(f"{name} {tuple(np.shape(a))}" for name, a in arrays.items())
+
+
+def describe(value, name):
+    """``'x=3'`` for a number, ``'x of shape (2, 3) (float32)'`` for an array."""
+    if np.ndim(value) == 0:
+        return f"{name}={_number(value)}"
+    return f"{name} of shape {np.shape(value)} ({np.asarray(value).dtype})"
+
+
+def kind_of(value):
+    """What a value is, for "returned ..." messages: 'an array of shape (3,)', 'a tuple of 2'."""
+    if value is None:
+        return "None"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} values"
+    if isinstance(value, dict):
+        return f"a dict with keys {sorted(map(str, value))}"
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def _number(value):
+    try:
+        return f"{float(value):.6g}"
+    except (TypeError, ValueError):
+        return repr(value)[:40]
+
+
+# --------------------------------------------------------------------------------------------
+# Expectations
+
+
+def is_close(actual, expected, rtol=1e-6, atol=1e-8):
+    """True when ``actual`` has ``expected``'s shape and values; for diagnosing mistakes."""
+    try:
+        return np.shape(actual) == np.shape(expected) and bool(
+            np.allclose(np.asarray(actual, dtype=np.float64), expected, rtol=rtol, atol=atol)
+        )
+    except (TypeError, ValueError):
+        return False
+
+
+def expect_value(value, what, exercise=None):
+    """Return ``value``; fail with ``common.returned_none`` when it is None."""
+    if value is None:
+        fail("common.returned_none",
+             f"{what} returned None: did you forget a `return`? A function gives back only "
+             f"what its `return` line names.", exercise)
+    return value
+
+
+def expect_number(value, what, why="", exercise=None):
+    """Fail unless ``value`` is one number (a loss, an error figure). why: why one number."""
+    expect_value(value, what, exercise)
+    try:
+        is_number = np.ndim(value) == 0 and isinstance(float(value), float)
+    except (TypeError, ValueError):
+        is_number = False
+    if not is_number:
+        fail("common.wrong_type", f"{what} returned {kind_of(value)}, not one number."
+             + (f" {why}" if why else ""), exercise)
+    return value
+
+
+def expect_count(values, count, what, why="", exercise=None):
+    """Fail unless ``values`` is a tuple or list of ``count`` values; returns it as a tuple."""
+    expect_value(values, what, exercise)
+    if not (isinstance(values, (tuple, list)) and len(values) == count):
+        fail("common.wrong_count", f"{what} returned {kind_of(values)}; it should return "
+             f"{count} values." + (f" {why}" if why else ""), exercise)
+    return tuple(values)
+
+
+def expect_keys(value, keys, what, exercise=None):
+    """Fail unless ``value`` is a dict with (at least) ``keys``; returns it."""
+    expect_value(value, what, exercise)
+    example = "{" + ", ".join(f"'{k}': ..." for k in keys) + "}"
+    if not isinstance(value, dict):
+        fail("common.wrong_type", f"{what} returned {kind_of(value)}; it should return a dict "
+             f"{example}.", exercise)
+    missing = [k for k in keys if k not in value]
+    if missing:
+        fail("common.wrong_keys", f"{what} returned a dict without the key {missing[0]!r}: it "
+             f"has {sorted(map(str, value))}, and should have {example}.", exercise)
+    return value
+
+
+def expect_shape(actual, expected_shape, what, question="", exercise=None, hint=None):
+    """Fail unless ``np.shape(actual) == expected_shape``; the message names both shapes.
+
+    question: a sentence after the symptom (``hint=`` is its older name).
+    """
+    question = question or hint or ""
+    shape = tuple(np.shape(actual))
+    if shape != tuple(expected_shape):
+        fail("common.wrong_shape",
+             f"{what} has shape {shape} but should have shape {tuple(expected_shape)}."
+             + (f" {question}" if question else ""), exercise)
+
+
+def expect_dtype(actual, expected_dtype, what, exercise=None):
+    """Fail unless ``actual`` keeps the float dtype the inputs had (float32 stays float32)."""
+    dtype = np.asarray(actual).dtype
+    if dtype != np.dtype(expected_dtype):
+        fail("common.wrong_dtype",
+             f"{what} has dtype {dtype} but the inputs were {np.dtype(expected_dtype)}. Which "
+             f"step made a new array of another dtype (a float64 constant array, "
+             f"np.array(..., dtype=float))?", exercise)
+
+
+def expect_close(actual, expected, what, question="", rtol=1e-6, atol=1e-8, exercise=None,
+                 mistake_id="common.wrong_values", hint=None):
+    """Fail unless ``actual`` has ``expected``'s shape and values (to rtol/atol).
+
+    The message names the worst entry, its index, and both values; ``question`` follows it
+    (``hint=`` is its older name).
+    """
+    question = question or hint or ""
+    if actual is None:
+        fail("common.returned_none",
+             f"{what} is None: did you forget a `return`? A function gives back only what its "
+             f"`return` line names." + (f" {question}" if question else ""), exercise)
+    expect_shape(actual, np.shape(expected), what, question, exercise)
+    try:
+        got = np.asarray(actual, dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        fail("common.wrong_type", f"{what} is {kind_of(actual)}, not numbers.", exercise)
+    want = np.asarray(expected, dtype=np.float64).reshape(-1)
+    if np.allclose(got, want, rtol=rtol, atol=atol):
+        return
+    worst = int(np.argmax(np.where(np.isnan(got), np.inf, np.abs(got - want))))
+    shape = np.shape(expected)
+    where = f" at index {tuple(int(i) for i in np.unravel_index(worst, shape))}" if shape else ""
+    fail(mistake_id, f"{what} is wrong{where}: got {got[worst]:.6g}, expected "
+         f"{want[worst]:.6g}." + (f" {question}" if question else ""), exercise)
+
+
+def expect_unchanged(before, after, what, name, exercise=None):
+    """Fail when the argument ``name`` changed: ``before`` is a copy taken before the call."""
+    if isinstance(after, np.ndarray) and not np.array_equal(after, before, equal_nan=True):
+        fail("common.modified_input",
+             f"{what} changed its argument {name} in place (shape {after.shape}); the caller "
+             f"may still need it. Which line writes into {name} instead of making a new "
+             f"array?", exercise)
+
+
+def expect_gradients_match(analytic, numeric, what, tol=1e-6, exercise=None):
+    """Fail unless each backprop gradient agrees with its numerical gradient (수치 미분).
+
+    analytic, numeric: ``{name: array}`` (or two arrays). The error of one gradient is
+    ``max|a - n| / max(max|a|, max|n|)``: unlike an entry-by-entry relative error it does not
+    blow up on an entry of 1e-9 where central differences' rounding dominates. A correct
+    backward gives about 1e-8; a wrong one 1e-2 or more.
+    """
+    if not isinstance(analytic, dict):
+        analytic, numeric = {"x": analytic}, {"x": numeric}
+    errors = {}
+    for name, grad in analytic.items():
+        expect_value(grad, f"{what}: the gradient of {name}", exercise)
+        expect_shape(grad, np.shape(numeric[name]), f"{what}: the gradient of {name}",
+                     "Each gradient has the shape of what it is the gradient of.", exercise)
+        errors[name] = gradient_error(grad, numeric[name])
+    wrong = {name: error for name, error in errors.items() if not error < tol}
+    if wrong:
+        listed = ", ".join(f"{name} (error {error:.1e}, shape {np.shape(analytic[name])})"
+                           for name, error in wrong.items())
+        fail("common.gradient_mismatch",
+             f"{what} disagrees with the numerical gradient (수치 미분) for {listed}; a "
+             f"correct backward gives below {tol:.0e}. Which local derivative along the way to "
+             f"{next(iter(wrong))} does not match what forward computes?", exercise)
+    return errors
+
+
+def gradient_error(analytic, numeric):
+    """``max|a - n| / max(max|a|, max|n|, 1e-8)`` as a float; nan becomes inf."""
+    a, n = np.asarray(analytic, np.float64), np.asarray(numeric, np.float64)
+    scale = max(np.abs(a).max(initial=0), np.abs(n).max(initial=0), 1e-8)
+    error = float(np.abs(a - n).max(initial=0) / scale)
+    return error if np.isfinite(error) else float("inf")
+
+
+def expect_numerical_gradients(layer, *inputs, what, dout=None, tol=1e-6, seed=0,
+                               exercise=None):
+    """Run ``layer``'s forward and backward and compare every gradient with central differences.
+
+    layer: an instance with forward(*inputs) and backward(dout) (and W/b with dW/db, if it has
+    them); inputs: float arrays (copied). Fails with ``common.gradient_mismatch``.
+    """
+    from ..gradcheck import layer_gradients  # late: gradcheck is a sibling of this package
+
+    analytic, numeric = call(f"{what} (forward then backward)", layer_gradients, layer, *inputs,
+                             dout=dout, seed=seed, exercise=exercise)
+    return expect_gradients_match(analytic, numeric, f"{what}.backward", tol, exercise)
+
+
+# --------------------------------------------------------------------------------------------
+# Success
+
+
+def passed(what, detail, n_checks):
+    """Print ``✓ <what>: <detail> (<n> checks)``, the line a passing visible test shows."""
+    plural = "check" if n_checks == 1 else "checks"
+    print(f"✓ {what}: {detail} ({n_checks} {plural})")
