@@ -41,10 +41,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python bench/lessons.py
-	$(BIN)/python bench/train.py
-	$(BIN)/python bench/grade.py
-	$(BIN)/python bench/binder.py
+	$(BIN)/python -m bench.lessons
+	$(BIN)/python -m bench.train
+	$(BIN)/python -m bench.grade
+	$(BIN)/python -m bench.binder
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

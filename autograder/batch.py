@@ -20,6 +20,7 @@ from . import course, feedback, outputs, pool, report, sandbox, submissions
 from .course import UsageError
 from .gradebook import ClassGradebook
 from .progress import Progress
+from .results import Result
 from .store import Store
 from .worker import file_sha256
 
@@ -58,10 +59,9 @@ def lesson_by_content(path, signatures):
 
 
 def _unknown_result(entry):
-    return {"student": entry["student"], "lesson": "unknown", "sha256": "",
-            "file": entry.get("display", ""), "late": entry.get("late", False),
-            "status": "rejected", "score": 0.0, "max_score": 0.0, "tests": [],
-            "reason": f"no known lesson in the file name {entry['unknown_lesson']!r}"}
+    return Result(entry["student"], "unknown", "rejected",
+                  reason=f"no known lesson in the file name {entry['unknown_lesson']!r}",
+                  file=entry.get("display", ""), late=entry.get("late", False))
 
 
 def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard=None,
@@ -98,10 +98,10 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
         entry["lesson_sha"] = lesson_sha[entry["lesson"]]
         previous = store.get(entry["student"], entry["lesson"])
         # Unchanged means: same submission file, and the same lesson source (tests included).
-        if previous and not force and (previous.get("sha256"), previous.get("lesson_sha")) == (
+        if previous and not force and (previous.sha256, previous.lesson_sha) == (
                 entry["sha256"], entry["lesson_sha"]):
             skipped += 1
-            if previous.get("recorded_in") != db_url:
+            if previous.recorded_in != db_url:
                 unrecorded.append(previous)  # graded, but not (yet) in this gradebook
             continue
         entry["source"] = course.source_notebook(entry["lesson"], solutions)
@@ -125,11 +125,12 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
 
 def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submissions_path,
                stream, limits):
-    needed = sorted({t["lesson"] for t in todo + unrecorded})
+    needed = sorted({t["lesson"] for t in todo} | {r.lesson for r in unrecorded})
     _remove_stale_scratch(course.fast_temp_dir() or tempfile.gettempdir())
-    scratch = tempfile.mkdtemp(prefix=f"bpkit-grade-{os.getpid()}-", dir=course.fast_temp_dir())
-    os.chmod(scratch, 0o711)
-    try:
+    with tempfile.TemporaryDirectory(prefix=f"bpkit-grade-{os.getpid()}-",
+                                     dir=course.fast_temp_dir(),
+                                     ignore_cleanup_errors=True) as scratch:
+        os.chmod(scratch, 0o711)
         templates = _templates(sorted({t["lesson"] for t in todo}), out_dir, solutions)
         gradebook = ClassGradebook(db_url)
         for lesson in needed:
@@ -139,7 +140,7 @@ def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submis
 
         def record(result):
             gradebook.record(result)
-            result["recorded_in"] = db_url
+            result.recorded_in = db_url
             store.put(result)
 
         jupyter = os.path.join(scratch, "jupyter")
@@ -153,7 +154,7 @@ def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submis
         progress = Progress(len(todo), stream)
 
         def on_result(task, result):
-            result["lesson_sha"] = task["lesson_sha"]
+            result.lesson_sha = task["lesson_sha"]
             store.put(result)  # first, so an interruption right after loses nothing
             record(result)
             progress.update(result)
@@ -166,8 +167,6 @@ def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submis
                          on_result)
         finally:
             gradebook.close()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _remove_stale_scratch(folder):
@@ -212,9 +211,9 @@ def print_summary(results, stream):
     rows = defaultdict(lambda: defaultdict(int))
     means = defaultdict(list)
     for r in results:
-        rows[r["lesson"]][r["status"]] += 1
-        if r["max_score"]:
-            means[r["lesson"]].append(100.0 * r["score"] / r["max_score"])
+        rows[r.lesson][r.status] += 1
+        if r.max_score:
+            means[r.lesson].append(100.0 * r.score / r.max_score)
     header = (f"{'lesson':<28}{'total':>6}{'graded':>8}{'flagged':>9}{'rejected':>10}"
               f"{'error':>7}{'mean %':>8}")
     print(header, file=stream)

@@ -10,7 +10,6 @@ Before a submission can be autograded, nbgrader's gradebook must hold the lesson
 import os
 import shutil
 import tempfile
-import time
 
 import nbformat
 
@@ -108,36 +107,26 @@ def find_alembic():
     nbgrader.api.get_alembic_version = newest_schema_version
 
 
-def register_lesson(lesson, db_url, solutions=SOLUTIONS, attempts=5):
+def register_lesson(lesson, db_url, solutions=SOLUTIONS):
     """Run nbgrader's generate_assignment for ``lesson`` into the gradebook at ``db_url``.
 
-    Works in a scratch copy of the lesson so the course's ``lessons/`` is never rewritten. Two
-    graders sharing one PostgreSQL gradebook may register the same lesson at the same moment;
-    the loser of that race hits a unique-constraint error and simply tries again.
+    Works in a scratch copy of the lesson so the course's ``lessons/`` is never rewritten.
+    Graders sharing one PostgreSQL gradebook call this under ClassGradebook's advisory lock, so
+    two of them never register the same lesson at once.
     """
     from nbgrader.converters import GenerateAssignment
     from nbgrader.coursedir import CourseDirectory
 
     find_alembic()
-    for attempt in range(attempts):
-        scratch = tempfile.mkdtemp(prefix="bpkit-register-")
-        try:
-            shutil.copytree(os.path.join(solutions, lesson),
-                            os.path.join(scratch, "source", lesson),
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-            config = nbgrader_config(scratch, db_url)
-            config.CourseDirectory.assignment_id = lesson
-            coursedir = CourseDirectory(config=config)
-            converter = GenerateAssignment(coursedir=coursedir, config=config)
-            converter.log.setLevel("ERROR")
-            converter.start()
-            return
-        except Exception:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.5 + attempt)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="bpkit-register-") as scratch:
+        shutil.copytree(os.path.join(solutions, lesson), os.path.join(scratch, "source", lesson),
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        config = nbgrader_config(scratch, db_url)
+        config.CourseDirectory.assignment_id = lesson
+        coursedir = CourseDirectory(config=config)
+        converter = GenerateAssignment(coursedir=coursedir, config=config)
+        converter.log.setLevel("ERROR")
+        converter.start()
 
 
 def database_url(url):

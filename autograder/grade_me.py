@@ -8,7 +8,6 @@ only read, never written.
 """
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -38,14 +37,14 @@ def _template(lesson, solutions):
 
 def grade_file(lesson, notebook=None, solutions=course.SOLUTIONS, cell_timeout=60,
                memory_mb=2048):
-    """Grade one notebook; returns the result dict (see worker.blank_result)."""
+    """Grade one notebook; returns its :class:`~autograder.results.Result`."""
     lesson = course.resolve_lesson(lesson, solutions)
     notebook = os.path.abspath(notebook or default_notebook(lesson))
     if not os.path.isfile(notebook):
         raise course.UsageError(f"no notebook at {notebook}")
-    scratch = tempfile.mkdtemp(prefix="bpkit-grade-me-", dir=course.fast_temp_dir())
-    os.chmod(scratch, 0o711)
-    try:
+    with tempfile.TemporaryDirectory(prefix="bpkit-grade-me-", dir=course.fast_temp_dir(),
+                                     ignore_cleanup_errors=True) as scratch:
+        os.chmod(scratch, 0o711)
         template = _template(lesson, solutions)
         jupyter = os.path.join(scratch, "jupyter")
         sandbox.write_kernelspec(jupyter)
@@ -59,27 +58,25 @@ def grade_file(lesson, notebook=None, solutions=course.SOLUTIONS, cell_timeout=6
                 "sha256": file_sha256(notebook), "display": notebook,
                 "source": course.source_notebook(lesson, solutions), "template": template}
         return worker.grade(task, settings)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def format_result(result):
     """The report a learner reads: one line per test, then the total."""
-    lines = [f"Lesson {result['lesson']}: {result['file']}"]
-    if result["status"] in ("rejected", "error"):
-        lines.append(f"Could not run the notebook: {result['reason']}")
-    width = max([len(t["grade_id"]) for t in result["tests"]] + [10])
-    for t in result["tests"]:
-        status = "passed" if t["passed"] else "FAILED"
-        lines.append(f"  {t['grade_id']:<{width}}  {t['points']:g}/{t['max_points']:g}  {status}")
-        if not t["passed"] and t["message"] and not t["message"].startswith("not run:"):
-            lines.append(f"  {'':<{width}}    {t['message']}")
-    if result["status"] == "flagged":
-        lines.append(f"Note: {result['reason']}")
-    percent = 100.0 * result["score"] / result["max_score"] if result["max_score"] else 0.0
-    lines.append(f"Score: {result['score']:g}/{result['max_score']:g} ({percent:.0f}%)")
-    if result.get("manual_points"):
-        lines.append(f"(plus {result['manual_points']:g} points of written answers, which a person "
+    lines = [f"Lesson {result.lesson}: {result.file}"]
+    if result.status in ("rejected", "error"):
+        lines.append(f"Could not run the notebook: {result.reason}")
+    width = max([len(t.grade_id) for t in result.tests] + [10])
+    for t in result.tests:
+        status = "passed" if t.passed else "FAILED"
+        lines.append(f"  {t.grade_id:<{width}}  {t.points:g}/{t.max_points:g}  {status}")
+        if not t.passed and t.message and not t.message.startswith("not run:"):
+            lines.append(f"  {'':<{width}}    {t.message}")
+    if result.status == "flagged":
+        lines.append(f"Note: {result.reason}")
+    percent = 100.0 * result.score / result.max_score if result.max_score else 0.0
+    lines.append(f"Score: {result.score:g}/{result.max_score:g} ({percent:.0f}%)")
+    if result.manual_points:
+        lines.append(f"(plus {result.manual_points:g} points of written answers, which a person "
                      "grades)")
     return "\n".join(lines)
 

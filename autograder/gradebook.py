@@ -78,30 +78,43 @@ class ClassGradebook:
             self.gb.db.expire_all()
 
     def record(self, result, attempts=5):
-        """Store one submission's per-test scores as nbgrader autograde scores."""
+        """Store one submission's per-test scores as nbgrader autograde scores.
+
+        Retried only when the database itself says try again: a locked sqlite file or a lost
+        connection (OperationalError), or a row another grader inserted first (IntegrityError,
+        which nbgrader reports as InvalidEntry). Any other error is a bug and raised at once.
+        """
         for attempt in range(attempts):
             try:
                 with self._locked():
                     self._record(result)
                 return
-            except Exception:
+            except transient_errors():
                 self.gb.db.rollback()
                 if attempt == attempts - 1:
                     raise
                 time.sleep(0.2 * (attempt + 1))
 
     def _record(self, result):
-        lesson, student = result["lesson"], result["student"]
+        lesson, student = result.lesson, result.student
         self.gb.update_or_create_student(student)
         self.gb.update_or_create_submission(lesson, student)
-        scores = {t["grade_id"]: t["points"] for t in result["tests"]}
-        written = {w["grade_id"]: w for w in result.get("written", [])}
+        scores = {t.grade_id: t.points for t in result.tests}
+        written = {w.grade_id: w for w in result.written}
         notebook = self.gb.find_submission_notebook(lesson, lesson, student)
         for grade in notebook.grades:
             if grade.cell_type == "code":
                 grade.auto_score = scores.get(grade.name, 0.0)
                 grade.needs_manual_grade = False
             elif grade.name in written:  # a written answer: left for a person, as nbgrader does
-                grade.auto_score = written[grade.name]["auto_score"]
-                grade.needs_manual_grade = written[grade.name]["needs_manual_grade"]
+                grade.auto_score = written[grade.name].auto_score
+                grade.needs_manual_grade = written[grade.name].needs_manual_grade
         self.gb.db.commit()
+
+
+def transient_errors():
+    """The database errors worth another try (see :meth:`ClassGradebook.record`)."""
+    from nbgrader.api import InvalidEntry
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    return OperationalError, IntegrityError, InvalidEntry

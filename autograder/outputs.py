@@ -24,16 +24,16 @@ def write_csv(results, path):
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
     totals = defaultdict(lambda: [0.0, 0.0, 0])
-    for r in sorted(results, key=lambda r: (r["student"], r["lesson"])):
+    for r in sorted(results, key=lambda r: r.key):
         writer.writerow({
-            "student": r["student"], "lesson": r["lesson"], "score": f"{r['score']:g}",
-            "max_score": f"{r['max_score']:g}", "percent": _percent(r["score"], r["max_score"]),
-            "status": r["status"], "late": "yes" if r.get("late") else "", "reason": r["reason"],
-            "file": r.get("file", ""),
+            "student": r.student, "lesson": r.lesson, "score": f"{r.score:g}",
+            "max_score": f"{r.max_score:g}", "percent": _percent(r.score, r.max_score),
+            "status": r.status, "late": "yes" if r.late else "", "reason": r.reason,
+            "file": r.file,
         })
-        total = totals[r["student"]]
-        total[0] += r["score"]
-        total[1] += r["max_score"]
+        total = totals[r.student]
+        total[0] += r.score
+        total[1] += r.max_score
         total[2] += 1
     for student, (score, maximum, count) in sorted(totals.items()):
         writer.writerow({"student": student, "lesson": "TOTAL", "score": f"{score:g}",
@@ -43,5 +43,6 @@ def write_csv(results, path):
 
 
 def write_json(results, path):
-    ordered = sorted(results, key=lambda r: (r["student"], r["lesson"]))
+    """results.json: ``{"submissions": [Result.to_dict(), ...]}`` (schema: autograder/README.md)."""
+    ordered = [r.to_dict() for r in sorted(results, key=lambda r: r.key)]
     atomic_write(path, json.dumps({"submissions": ordered}, indent=1, sort_keys=True))

@@ -32,7 +32,7 @@ def _serve(connection, settings):
             result = worker.grade(task, settings)
         except Exception:  # an unforeseen failure is that submission's problem, not the batch's
             result = worker.blank_result(task, "error", "grader error: " +
-                                         traceback.format_exc().strip().splitlines()[-1], None)
+                                         traceback.format_exc().strip().splitlines()[-1])
         connection.send(result)
 
 
@@ -53,10 +53,26 @@ class _Slot:
         self.process.join(5)
 
 
-def run(tasks, settings, jobs, notebook_timeout, on_result):
-    """Grade ``tasks`` on ``jobs`` workers; calls ``on_result(task, result)`` in this process."""
+def _finished(slot, ready, notebook_timeout):
+    """``(result, lost)`` of a busy slot, or ``(None, False)`` while it works on. ``lost`` means
+    the worker is dead or stuck and must be replaced."""
     from . import worker
 
+    if slot.parent in ready:
+        try:
+            return slot.parent.recv(), False
+        except (EOFError, OSError):
+            return worker.blank_result(slot.task, "error", "grader process died"), True
+    if not slot.process.is_alive():
+        return worker.blank_result(slot.task, "error", "grader process died"), True
+    if time.monotonic() > slot.deadline:
+        why = f"notebook took longer than {notebook_timeout:g} s"
+        return worker.blank_result(slot.task, "error", why), True
+    return None, False
+
+
+def run(tasks, settings, jobs, notebook_timeout, on_result):
+    """Grade ``tasks`` on ``jobs`` workers; calls ``on_result(task, result)`` in this process."""
     context = multiprocessing.get_context("fork")
     pending = list(tasks)
     slots = [_Slot(context, settings) for _ in range(max(1, min(jobs, len(pending))))]
@@ -72,26 +88,16 @@ def run(tasks, settings, jobs, notebook_timeout, on_result):
             for i, slot in enumerate(slots):
                 if slot.task is None:
                     continue
-                result = None
-                if slot.parent in ready:
-                    try:
-                        result = slot.parent.recv()
-                    except (EOFError, OSError):
-                        result = worker.blank_result(slot.task, "error", "grader process died",
-                                                     None)
-                elif time.monotonic() > slot.deadline or not slot.process.is_alive():
-                    why = (f"notebook took longer than {notebook_timeout:g} s"
-                           if slot.process.is_alive() else "grader process died")
-                    result = worker.blank_result(slot.task, "error", why, None)
-                if result is not None:
-                    task = slot.task
-                    if not slot.process.is_alive() or "longer than" in result.get("reason", "") \
-                            or result.get("reason") == "grader process died":
-                        slot.kill()
-                        slots[i] = _Slot(context, settings)
-                    else:
-                        slot.task = None
-                    on_result(task, result)
+                result, lost = _finished(slot, ready, notebook_timeout)
+                if result is None:
+                    continue
+                task = slot.task
+                if lost:
+                    slot.kill()
+                    slots[i] = _Slot(context, settings)
+                else:
+                    slot.task = None
+                on_result(task, result)
     finally:
         for slot in slots:
             try:

@@ -19,7 +19,8 @@ which cells are tests.
   cell with any stderr output, so a correct answer that emits a warning would lose its points.
   Errors still score 0: they are ``error`` outputs, not stderr streams.
 
-Notes go to :data:`NOTES`, read by the worker after each notebook.
+Notes for the instructor go into nbgrader's ``resources`` under :data:`NOTES_KEY` (a list the
+worker puts there and reads after the notebook; see :func:`note`).
 """
 
 import copy
@@ -34,7 +35,12 @@ from traitlets import Integer, Unicode
 
 from . import guard
 
-NOTES = []
+NOTES_KEY = "bpkit_notes"
+
+
+def note(resources, text):
+    """Leave a note for the instructor (the ``reason`` of grades.csv) in nbgrader's resources."""
+    resources.setdefault(NOTES_KEY, []).append(text)
 
 
 def _is_test(cell):
@@ -59,7 +65,7 @@ class ResilientExecute(Execute):
         cell.outputs = [NotebookNode(output_type="error", ename="KernelDied", evalue=why,
                                      traceback=[f"KernelDied: {why}"])]
         cell.execution_count = execution_count
-        NOTES.append(f"kernel died in cell {cell_index + 1}; restarted and went on")
+        note(self.resources, f"kernel died in cell {cell_index + 1}; restarted and went on")
         await self._restart_and_replay(cell_index)
         return cell
 
@@ -109,19 +115,19 @@ class Review(NbGraderPreprocessor):
         after = {r.get("test"): r for r in records if r.get("event") == "after"}
         restored = sorted({name for r in before.values() for name in r.get("changed", [])})
         if restored:
-            NOTES.append("patched " + ", ".join(restored) + " (undone before the tests)")
+            note(resources, "patched " + ", ".join(restored) + " (undone before the tests)")
         for kind, label in (("forbidden", "tried to read"), ("spawn", "tried to start a program")):
             hits = [r for r in records if r.get("event") == kind]
             if hits:
-                NOTES.append(f"{label}: {hits[0].get('path') or hits[0].get('what')}"
+                note(resources, f"{label}: {hits[0].get('path') or hits[0].get('what')}"
                              + (f" (+{len(hits) - 1} more)" if len(hits) > 1 else ""))
 
         enames = {o.get("ename") for c in nb.cells for o in c.get("outputs", [])
                   if o.get("output_type") == "error"}
         if enames & {"CellTimeoutError", "KeyboardInterrupt"}:
-            NOTES.append("a cell ran too long and was interrupted")
+            note(resources, "a cell ran too long and was interrupted")
         if "MemoryError" in enames:
-            NOTES.append("ran out of memory (the kernel's memory limit)")
+            note(resources, "ran out of memory (the kernel's memory limit)")
 
         tampered = []
         for cell in nb.cells:
@@ -143,5 +149,5 @@ class Review(NbGraderPreprocessor):
                 if output.get("output_type") == "stream" and output.get("name") == "stderr":
                     output["name"] = "stdout"
         if tampered:
-            NOTES.append("tampering: tests " + ", ".join(tampered) + " scored 0")
+            note(resources, "tampering: tests " + ", ".join(tampered) + " scored 0")
         return nb, resources

@@ -14,7 +14,7 @@ class Progress:
 
     def update(self, result):
         self.done += 1
-        self.flagged += result.get("status") != "graded"
+        self.flagged += result.status != "graded"
         self.draw(final=self.done == self.total)
 
     def draw(self, final=False):

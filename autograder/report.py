@@ -1,16 +1,70 @@
 """report.html: the class at a glance, with matplotlib figures embedded as PNGs.
 
 Per lesson: a histogram of scores, the pass rate of every test (so the instructor sees which
-test most students fail), and the most common failure messages. Flagged submissions are listed
-with their reasons.
+test most students fail), what to teach again -- how many students made each mistake, counted
+by bpkit.checks' stable mistake ids, with unfinished exercises and timeouts in rows of their
+own -- and the flagged submissions with their reasons.
 """
 
 import base64
-import html
 import io
-from collections import Counter, defaultdict
+from collections import defaultdict
+from dataclasses import dataclass, field
 
+from .pages import render
 from .store import atomic_write
+
+UNFINISHED = "left unfinished (the exercise still raises NotImplementedError)"
+TIMEOUT = "ran out of time (a loop that never ends?)"
+_NOT_WRITTEN = {"common.not_written"}
+_TIMED_OUT = {"common.timeout"}
+_TIMEOUT_ERRORS = ("CellTimeoutError", "KeyboardInterrupt")
+_RAN = ("graded", "flagged", "error")  # submissions whose notebook was run
+
+
+@dataclass
+class MistakeRow:
+    """One row of "what to teach again": a mistake and the students who made it."""
+
+    label: str  # the mistake id, UNFINISHED, TIMEOUT, or the message when there is no id
+    students: set = field(default_factory=set)
+    tests: set = field(default_factory=set)
+    example: str = ""  # one student's message for it
+
+
+def _kind(test):
+    """The row a failed test counts in."""
+    ename = test.message.split(":", 1)[0]
+    if test.mistake in _NOT_WRITTEN or ename == "NotImplementedError":
+        return UNFINISHED
+    if test.mistake in _TIMED_OUT or ename in _TIMEOUT_ERRORS:
+        return TIMEOUT
+    return test.mistake or test.message
+
+
+def mistakes(results, top=8):
+    """Rows of students per mistake, most students first (ties: by label)."""
+    rows = {}
+    for r in results:
+        for t in r.tests:
+            if t.passed or not t.message or t.message.startswith("not run:"):
+                continue
+            kind = _kind(t)
+            row = rows.setdefault(kind, MistakeRow(kind, example=t.message))
+            row.students.add(r.student)
+            row.tests.add(t.grade_id)
+    ordered = sorted(rows.values(), key=lambda row: (-len(row.students), row.label))
+    return ordered[:top]
+
+
+def pass_rates(results):
+    """test grade_id -> fraction of submissions that passed it (lesson order kept)."""
+    passed, seen = defaultdict(int), defaultdict(int)
+    for r in results:
+        for t in r.tests:
+            seen[t.grade_id] += 1
+            passed[t.grade_id] += bool(t.passed)
+    return {g: passed[g] / seen[g] for g in seen}
 
 
 def _png(figure):
@@ -25,12 +79,12 @@ def _figures(lesson, results):
     matplotlib.use("agg")
     import matplotlib.pyplot as plt
 
-    maximum = max((r["max_score"] for r in results), default=0) or 1
-    scores = [r["score"] for r in results]
+    maximum = max((r.max_score for r in results), default=0) or 1
     fig, ax = plt.subplots(figsize=(5, 2.6))
-    ax.hist(scores, bins=min(20, max(5, int(maximum) + 1)), range=(0, maximum), color="#4477aa")
+    ax.hist([r.score for r in results], bins=min(20, max(5, int(maximum) + 1)),
+            range=(0, maximum), color="#4477aa")
     ax.set(title=f"{lesson}: scores", xlabel=f"score (of {maximum:g})", ylabel="students")
-    hist = _png(fig)
+    histogram = _png(fig)
     plt.close(fig)
 
     rates = pass_rates(results)
@@ -41,54 +95,35 @@ def _figures(lesson, results):
     ax.set(title=f"{lesson}: pass rate per test", xlabel="% of submissions passing", xlim=(0, 100))
     bars = _png(fig)
     plt.close(fig)
-    return hist, bars
+    return histogram, bars
 
 
-def pass_rates(results):
-    """test grade_id -> fraction of submissions that passed it (lesson order kept)."""
-    passed, seen = defaultdict(int), defaultdict(int)
-    for r in results:
-        for t in r["tests"]:
-            seen[t["grade_id"]] += 1
-            passed[t["grade_id"]] += bool(t["passed"])
-    return {g: passed[g] / seen[g] for g in seen}
+@dataclass
+class LessonSummary:
+    name: str
+    results: list
+    mean: float
+    maximum: float
+    students: int  # whose notebook ran: the "of N" of each mistake row
+    mistakes: list
+    flagged: list
+    histogram: str
+    pass_rates: str
 
 
-def common_failures(results, top=8):
-    return Counter(t["message"] for r in results for t in r["tests"]
-                   if not t["passed"] and t["message"]
-                   and not t["message"].startswith("not run:")).most_common(top)
+def summarize(lesson, results):
+    histogram, bars = _figures(lesson, results)
+    ran = [r for r in results if r.status in _RAN]
+    return LessonSummary(
+        name=lesson, results=results, mean=sum(r.score for r in results) / len(results),
+        maximum=max(r.max_score for r in results), students=len({r.student for r in ran}),
+        mistakes=mistakes(ran), histogram=histogram, pass_rates=bars,
+        flagged=sorted((r for r in results if r.status != "graded"), key=lambda r: r.student))
 
 
 def write(results, path):
-    e = html.escape
     by_lesson = defaultdict(list)
     for r in results:
-        by_lesson[r["lesson"]].append(r)
-    sections = []
-    for lesson in sorted(by_lesson):
-        rs = by_lesson[lesson]
-        hist, bars = _figures(lesson, rs)
-        mean = sum(r["score"] for r in rs) / len(rs)
-        failures = "".join(f"<tr><td>{n}</td><td><code>{e(m)}</code></td></tr>"
-                           for m, n in common_failures(rs))
-        flagged = "".join(f"<tr><td>{e(r['student'])}</td><td>{e(r['status'])}</td>"
-                          f"<td>{e(r['reason'])}</td></tr>"
-                          for r in sorted(rs, key=lambda r: r["student"])
-                          if r["status"] != "graded")
-        none2, none3 = "<tr><td colspan=2>none</td></tr>", "<tr><td colspan=3>none</td></tr>"
-        sections.append(f"""<h2>{e(lesson)}</h2>
-<p>{len(rs)} submissions, mean score {mean:.2f} of {rs[0]['max_score']:g}.</p>
-<img alt="score histogram of {e(lesson)}" src="{hist}">
-<img alt="pass rate per test of {e(lesson)}" src="{bars}">
-<h3>Most common failure messages</h3>
-<table><tr><th>count</th><th>message</th></tr>{failures or none2}</table>
-<h3>Flagged submissions</h3>
-<table><tr><th>student</th><th>status</th><th>reason</th></tr>{flagged or none3}</table>""")
-    atomic_write(path, f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Class report</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em}}
-table{{border-collapse:collapse}}td,th{{border-bottom:1px solid #ddd;padding:.3em;text-align:left}}
-img{{max-width:100%}}</style></head><body><h1>Class report</h1>
-<p>{len(results)} submissions in {len(by_lesson)} lessons.</p>{''.join(sections)}</body></html>
-""")
+        by_lesson[r.lesson].append(r)
+    lessons = [summarize(name, by_lesson[name]) for name in sorted(by_lesson)]
+    atomic_write(path, render("report.html", count=len(results), lessons=lessons))

@@ -9,6 +9,8 @@ import json
 import os
 import tempfile
 
+from .results import Result
+
 
 def atomic_write(path, data):
     """Write bytes or text to ``path`` so readers see the old or the new file, never half."""
@@ -25,6 +27,8 @@ def atomic_write(path, data):
 
 
 class Store:
+    """The graded results of one output folder, one JSON file per student and lesson."""
+
     def __init__(self, out_dir):
         self.root = os.path.join(out_dir, ".state")
 
@@ -32,27 +36,28 @@ class Store:
         return os.path.join(self.root, lesson, student + ".json")
 
     def get(self, student, lesson):
-        try:
-            with open(self._path(student, lesson)) as f:
-                return json.load(f)
-        except (OSError, ValueError):
-            return None
+        """The stored :class:`Result`, or None (never graded, or a file this version cannot
+        read: then it is graded again)."""
+        return _load(self._path(student, lesson))
 
     def put(self, result):
-        atomic_write(self._path(result["student"], result["lesson"]),
-                     json.dumps(result, indent=1, sort_keys=True))
+        atomic_write(self._path(result.student, result.lesson),
+                     json.dumps(result.to_dict(), indent=1, sort_keys=True))
 
     def all(self):
-        results = []
+        """Every stored result, by lesson then student."""
         if not os.path.isdir(self.root):
-            return results
-        for lesson in sorted(os.listdir(self.root)):
-            folder = os.path.join(self.root, lesson)
-            for name in sorted(os.listdir(folder)):
-                if name.endswith(".json") and not name.startswith("."):
-                    try:
-                        with open(os.path.join(folder, name)) as f:
-                            results.append(json.load(f))
-                    except (OSError, ValueError):
-                        continue
-        return results
+            return []
+        paths = (os.path.join(self.root, lesson, name)
+                 for lesson in sorted(os.listdir(self.root))
+                 for name in sorted(os.listdir(os.path.join(self.root, lesson)))
+                 if name.endswith(".json") and not name.startswith("."))
+        return [r for r in map(_load, paths) if r is not None]
+
+
+def _load(path):
+    try:
+        with open(path) as f:
+            return Result.from_dict(json.load(f))
+    except (OSError, ValueError, TypeError):
+        return None

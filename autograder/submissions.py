@@ -108,7 +108,7 @@ def _compile(pattern):
 def _from_names(members, lessons, pattern, reader):
     regexes = _compile(pattern)
     found, latest = [], {}
-    for name, handle in sorted(members, key=lambda m: m[0]):
+    for name, handle in sorted(members, key=lambda m: _resubmission_order(m[0])):
         if os.path.basename(name).startswith(".") or "__MACOSX" in name:
             continue
         match = next((m for m in (r.match(name) for r in regexes) if m), None)
@@ -131,6 +131,13 @@ def _from_names(members, lessons, pattern, reader):
         latest[key] = entry
         found.append(entry)
     return found
+
+
+def _resubmission_order(name):
+    """Sort key putting an LMS's resubmissions after the first file: ``x.ipynb``, ``x-1.ipynb``,
+    ``x-2.ipynb``, ``x-10.ipynb`` (plain name order would put ``x-1`` first, as ``-`` < ``.``)."""
+    match = re.fullmatch(r"(?s)(.*?)(?:-(\d+))?(\.[^./]*)?", name)
+    return match.group(1), int(match.group(2) or 0), match.group(3) or ""
 
 
 def _unpack(reader, info, student, number, entry):

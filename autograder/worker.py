@@ -4,15 +4,18 @@ nbgrader's sqlite gradebook is not safe for several writers, and nbgrader's auto
 one course directory. So every submission is autograded in a fresh scratch course: the lesson's
 source, the (rebuilt) submission, and a copy of a gradebook that already knows the lesson (made
 once per lesson by :func:`course.register_lesson`). The result is read back from that private
-gradebook and returned as plain data; only the parent process writes the class's gradebook.
+gradebook and returned as a :class:`~autograder.results.Result`; only the parent process
+writes the class's gradebook.
 
 The scratch course is private (mode 0711, source 0700): the kernel, started by our kernelspec as
 an unprivileged user, can reach its own folder but can list or read nothing else of it.
 """
 
+import functools
 import hashlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -20,6 +23,7 @@ import time
 import nbformat
 
 from . import course, preprocessors, restructure, sandbox
+from .results import Result, TestResult, WrittenAnswer, blank
 
 _sources = {}
 
@@ -34,10 +38,11 @@ def _source(task):
 def lesson_points(nb):
     """Test cell id -> points, in lesson order."""
     return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
-            for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")}
+            for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+            and c.get("cell_type") == "code"}
 
 
-def blank_result(task, status, reason, source):
+def blank_result(task, status, reason, source=None):
     """A result scoring 0 on every test, for a submission that could not be run."""
     if source is None:
         try:
@@ -45,13 +50,24 @@ def blank_result(task, status, reason, source):
         except (OSError, ValueError):
             source = None
     points = lesson_points(source) if source is not None else {}
-    return {
-        "student": task["student"], "lesson": task["lesson"], "sha256": task["sha256"],
-        "file": task.get("display", task["path"]), "late": task.get("late", False),
-        "status": status, "reason": reason, "score": 0.0, "max_score": sum(points.values()),
-        "tests": [{"grade_id": g, "points": 0.0, "max_points": p, "passed": False,
-                   "message": "not run: " + reason} for g, p in points.items()],
-    }
+    return blank(task["student"], task["lesson"], status, reason, points,
+                 sha256=task.get("sha256", ""), file=task.get("display", task["path"]),
+                 late=task.get("late", False))
+
+
+def _failure_reason(error, messages):
+    """Why nbgrader could not autograde a notebook, from the exception it met."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbgrader.preprocessors.execute import UnresponsiveKernelError
+
+    if isinstance(error, DeadKernelError):
+        return "kernel died (the notebook crashed Python, e.g. os._exit or a segfault)"
+    if isinstance(error, (CellTimeoutError, UnresponsiveKernelError, TimeoutError)):
+        return "kernel did not respond in time"
+    last = [m for m in messages if m.strip()]
+    detail = (f"{type(error).__name__}: {error}" if error is not None
+              else last[-1].strip().splitlines()[-1] if last else "unknown error")
+    return "nbgrader could not autograde it: " + detail[:200]
 
 
 class _Collect(logging.Handler):
@@ -65,29 +81,31 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _failure_reason(messages):
-    text = "\n".join(messages)
-    if "DeadKernel" in text or "Kernel died" in text or "kernel died" in text:
-        return "kernel died (the notebook crashed Python, e.g. os._exit or a segfault)"
-    if "Timeout" in text or "timed out" in text:
-        return "kernel did not respond in time"
-    last = [m for m in messages if m.strip()]
-    detail = last[-1].strip().splitlines()[-1][:200] if last else "unknown error"
-    return "nbgrader could not autograde it: " + detail
+def parse_failure(ename, evalue):
+    """``(mistake id or None, message)`` of an error raised by bpkit.checks (its ``evalue`` ends
+    with `` [<mistake_id>]``)."""
+    try:
+        from bpkit.checks._student import parse_failure as parse
+    except ImportError:  # a bpkit from before the mistake ids
+        match = re.fullmatch(r"(?s)(.*?)\s*\[([a-z0-9_]+(?:\.[a-z0-9_]+)+)\]", evalue)
+        return (match.group(2), match.group(1)) if match else (None, evalue)
+    return parse(ename, evalue)
 
 
-def message_of(cell):
-    """The last line of a test cell's error, e.g. the AssertionError text from bpkit.checks."""
+def failure_of(cell):
+    """``(message, mistake id)`` of a failed test cell: the last line of its error, e.g. the
+    explanation bpkit.checks wrote, and the checks' stable id of the mistake when there is one."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            evalue = (output.get("evalue") or "").strip()
-            last = evalue.splitlines()[-1] if evalue else ""
-            return f"{output.get('ename')}: {last}" if last else output.get("ename", "error")
-    return ""
+            ename = output.get("ename") or "error"
+            mistake, evalue = parse_failure(ename, (output.get("evalue") or "").strip())
+            last = evalue.strip().splitlines()[-1] if evalue.strip() else ""
+            return (f"{ename}: {last}" if last else ename), mistake
+    return "", None
 
 
 def grade(task, settings):
-    """Autograde one submission; returns the result (see :func:`blank_result` for its shape)."""
+    """Autograde one submission; returns its :class:`~autograder.results.Result`."""
     started = time.time()
     source = _source(task)
     try:
@@ -97,52 +115,79 @@ def grade(task, settings):
         rebuilt, notes = restructure.rebuild(submitted, source, settings.get("signatures"))
     except restructure.NotGradable as error:
         result = blank_result(task, "rejected", str(error), source)
-        result["seconds"] = time.time() - started
-        return result
     except OSError as error:
-        return blank_result(task, "rejected", f"unreadable file ({error.strerror})", source)
-
-    student, lesson = task["student"], task["lesson"]
-    root = tempfile.mkdtemp(prefix="course-", dir=settings["scratch"])
-    try:
-        os.chmod(root, 0o711)
-        src_dir = os.path.join(root, "source", lesson)
-        os.makedirs(src_dir)
-        shutil.copyfile(task["source"], os.path.join(src_dir, lesson + ".ipynb"))
-        os.chmod(os.path.join(root, "source"), 0o700)
-        sub_dir = os.path.join(root, "submitted", student, lesson)
-        os.makedirs(sub_dir)
-        nbformat.write(rebuilt, os.path.join(sub_dir, lesson + ".ipynb"))
-        db = os.path.join(root, "gradebook.db")
-        shutil.copyfile(task["template"], db)
-        os.chmod(db, 0o600)
-        log_path = os.path.join(root, "guard.log")
-        graded_nb = os.path.join(root, "autograded", student, lesson, lesson + ".ipynb")
-
-        del preprocessors.NOTES[:]
-        failure = _autograde(root, db, lesson, student, log_path, graded_nb, settings)
-        notes += preprocessors.NOTES
-        if settings.get("keep_autograded") and os.path.exists(graded_nb):
-            # For manual grading of written answers with formgrader; holds the hidden tests.
-            kept = os.path.join(settings["keep_autograded"], student, lesson, lesson + ".ipynb")
-            os.makedirs(os.path.dirname(kept), exist_ok=True)
-            shutil.copyfile(graded_nb, kept)
-        if failure:
-            result = blank_result(task, "error", failure, source)
-            result["reason"] = "; ".join([failure] + notes)
-        else:
-            result = _read_result(task, db, graded_nb, notes)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
-    result["seconds"] = time.time() - started
+        result = blank_result(task, "rejected", f"unreadable file ({error.strerror})", source)
+    else:
+        with tempfile.TemporaryDirectory(prefix="course-", dir=settings["scratch"],
+                                         ignore_cleanup_errors=True) as root:
+            result = _grade_in(root, task, source, rebuilt, notes, settings)
+    result.seconds = time.time() - started
     return result
 
 
+def _grade_in(root, task, source, rebuilt, notes, settings):
+    """Autograde the rebuilt notebook in the scratch course ``root``."""
+    student, lesson = task["student"], task["lesson"]
+    os.chmod(root, 0o711)
+    src_dir = os.path.join(root, "source", lesson)
+    os.makedirs(src_dir)
+    shutil.copyfile(task["source"], os.path.join(src_dir, lesson + ".ipynb"))
+    os.chmod(os.path.join(root, "source"), 0o700)
+    sub_dir = os.path.join(root, "submitted", student, lesson)
+    os.makedirs(sub_dir)
+    nbformat.write(rebuilt, os.path.join(sub_dir, lesson + ".ipynb"))
+    db = os.path.join(root, "gradebook.db")
+    shutil.copyfile(task["template"], db)
+    os.chmod(db, 0o600)
+    log_path = os.path.join(root, "guard.log")
+    graded_nb = os.path.join(root, "autograded", student, lesson, lesson + ".ipynb")
+
+    failure, grader_notes = _autograde(root, db, lesson, student, log_path, graded_nb, settings)
+    notes = notes + grader_notes
+    if settings.get("keep_autograded") and os.path.exists(graded_nb):
+        # For manual grading of written answers with formgrader; holds the hidden tests.
+        kept = os.path.join(settings["keep_autograded"], student, lesson, lesson + ".ipynb")
+        os.makedirs(os.path.dirname(kept), exist_ok=True)
+        shutil.copyfile(graded_nb, kept)
+    if failure:
+        result = blank_result(task, "error", failure, source)
+        result.reason = "; ".join([failure] + notes)
+        return result
+    return _read_result(task, db, graded_nb, notes)
+
+
+@functools.cache
+def _converter_class():
+    """nbgrader's Autograde converter, keeping what the grader needs to know afterwards: the
+    notes the preprocessors leave in nbgrader's ``resources``, and the exception that stopped
+    it (nbgrader logs it and raises its own)."""
+    from nbgrader.converters import Autograde
+
+    class NotingAutograde(Autograde):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.notes, self.error = [], None
+
+        def write_single_notebook(self, output, resources):
+            # nbconvert hands the preprocessors a deep copy of the resources; what they noted
+            # comes back here, once per pass (sanitizing, then autograding).
+            self.notes += resources.get(preprocessors.NOTES_KEY, [])
+            super().write_single_notebook(output, resources)
+
+        def convert_single_notebook(self, notebook_filename):
+            try:
+                super().convert_single_notebook(notebook_filename)
+            except Exception as error:
+                self.error = error
+                raise
+
+    return NotingAutograde
+
+
 def _autograde(root, db, lesson, student, log_path, graded_nb, settings):
-    """Run nbgrader's Autograde converter; returns None, or why it failed."""
+    """Run nbgrader's Autograde converter; returns (None or why it failed, notes)."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor
     from nbgrader import preprocessors as nbp
-    from nbgrader.converters import Autograde
     from nbgrader.coursedir import CourseDirectory
 
     config = course.nbgrader_config(root, course.sqlite_url(db))
@@ -172,7 +217,7 @@ def _autograde(root, db, lesson, student, log_path, graded_nb, settings):
     os.environ[sandbox.ENV_USER] = settings.get("kernel_user") or ""
 
     coursedir = CourseDirectory(config=config)
-    converter = Autograde(coursedir=coursedir, config=config)
+    converter = _converter_class()(coursedir=coursedir, config=config)
     handler = _Collect()
     converter.log.addHandler(handler)
     converter.log.setLevel(logging.ERROR)
@@ -180,18 +225,19 @@ def _autograde(root, db, lesson, student, log_path, graded_nb, settings):
     try:
         converter.start()
     except Exception as error:  # nbgrader raises NbGraderException after logging the cause
-        return _failure_reason(handler.messages + [f"{type(error).__name__}: {error}"])
+        return _failure_reason(converter.error or error, handler.messages), converter.notes
     if not os.path.exists(graded_nb):
-        return _failure_reason(handler.messages)
-    return None
+        return _failure_reason(converter.error, handler.messages), converter.notes
+    return None, converter.notes
 
 
 def _read_result(task, db, graded_nb, notes):
+    """The scores nbgrader wrote into the private gradebook, with each failure's message."""
     from nbgrader.api import Gradebook
 
     graded = nbformat.read(graded_nb, as_version=4)
     cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in graded.cells}
-    tests, manual, written = [], 0.0, []
+    tests, written = [], []
     with Gradebook(course.sqlite_url(db)) as gb:
         notebook = gb.find_submission_notebook(task["lesson"], task["lesson"], task["student"])
         order = {gid: i for i, gid in enumerate(cells)}
@@ -199,29 +245,22 @@ def _read_result(task, db, graded_nb, notes):
             if g.cell_type != "code":
                 # Written answers wait for a person (nbgrader's formgrader); nbgrader already
                 # gave 0 to one left unchanged.
-                manual += float(g.max_score)
-                written.append({"grade_id": g.name, "auto_score": g.auto_score,
-                                "needs_manual_grade": bool(g.needs_manual_grade),
-                                "max_points": float(g.max_score)})
+                written.append(WrittenAnswer(g.name, float(g.max_score), g.auto_score,
+                                             bool(g.needs_manual_grade)))
                 continue
             score = float(g.score or 0.0)
-            cell = cells.get(g.name, {})
-            tests.append({"grade_id": g.name, "points": score, "max_points": float(g.max_score),
-                          "passed": 0 < float(g.max_score) <= score,
-                          "message": message_of(cell) if score < g.max_score else ""})
-    status = "flagged" if notes else "graded"
-    return {
-        "student": task["student"], "lesson": task["lesson"], "sha256": task["sha256"],
-        "file": task.get("display", task["path"]), "late": task.get("late", False),
-        "status": status, "reason": "; ".join(notes),
-        "score": sum(t["points"] for t in tests), "max_score": sum(t["max_points"] for t in tests),
-        "tests": tests, "manual_points": manual, "written": written,
-    }
+            message, mistake = failure_of(cells.get(g.name, {})) if score < g.max_score \
+                else ("", None)
+            tests.append(TestResult(g.name, score, float(g.max_score),
+                                    0 < float(g.max_score) <= score, message, mistake))
+    return Result(
+        task["student"], task["lesson"], "flagged" if notes else "graded",
+        reason="; ".join(notes), score=sum(t.points for t in tests),
+        max_score=sum(t.max_points for t in tests), tests=tests, written=written,
+        manual_points=sum(w.max_points for w in written), sha256=task["sha256"],
+        file=task.get("display", task["path"]), late=task.get("late", False))
 
 
 def file_sha256(path):
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()

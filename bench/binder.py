@@ -11,7 +11,7 @@ and times, from the moment the server answers:
 
 Each repetition uses a new server, so every kernel starts cold. Usage:
 
-    .venv/bin/python bench/binder.py [--lesson 03_add_mul_layers] [--repeat 3] [--keep DIR]
+    .venv/bin/python -m bench.binder [--lesson 03_add_mul_layers] [--repeat 3] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -23,10 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-import binder_build  # noqa: E402
-import browser_helpers as bh  # noqa: E402
-import lab_server  # noqa: E402
+from tests import binder_build, lab_server
+from tests import browser_helpers as bh
 
 
 def time_first_cell(env: binder_build.BinderEnv, lesson: str, state: Path, pw) -> dict:

@@ -9,7 +9,7 @@ Students cycle through complete, partly done (first half of the answers) and bla
 built from each lesson's student version with answers copied from its solution. Prints seconds
 per notebook and the ratios a/b (goal >= 1.8 on 2 cores) and b/c (goal <= 1.3).
 
-    .venv/bin/python bench/grade.py [--students 3] [--jobs 2] [--lesson 03 ...]
+    .venv/bin/python -m bench.grade [--students 3] [--jobs 2] [--lesson 03 ...]
 """
 
 import argparse
@@ -23,10 +23,9 @@ import time
 
 import nbformat
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, REPO)
+from autograder import course, restructure
 
-from autograder import course, restructure  # noqa: E402
+REPO = course.REPO
 
 KINDS = ("complete", "partial", "blank")
 

@@ -1,6 +1,6 @@
 """How long each solution notebook takes to execute on a fresh kernel.
 
-    python bench/lessons.py [03 05 ...]
+    python -m bench.lessons [03 05 ...]      (from the repository root)
 
 Goals (issue: the pipeline, lessons 05-09): no lesson over 20 s on a 2-core machine, and the
 whole course (00-09) in at most 2 minutes. Each notebook runs in a scratch copy, as the notebook
@@ -12,10 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from autograder.execute import execute_notebook  # noqa: E402
-from autograder.lessons import COURSE_ROOT, find_lessons  # noqa: E402
+from autograder.lessons import COURSE_ROOT, find_lessons
+from tests.notebook_run import execute_notebook
 
 LESSON_GOAL_S = 20.0
 COURSE_GOAL_S = 120.0

@@ -17,7 +17,7 @@ is shared, and one thread gives steadier medians than two threads fighting other
 The thread count must be fixed before numpy is imported, which is why the imports of numpy
 and torch come after the argument parsing below.
 
-Usage: .venv/bin/python bench/train.py [--threads N] [--reps R]
+Usage: .venv/bin/python -m bench.train [--threads N] [--reps R]
 (torch is needed for this script only: ``.venv/bin/pip install torch``).
 """
 
@@ -44,7 +44,6 @@ try:
 except ImportError:
     sys.exit("bench/train.py needs PyTorch: .venv/bin/pip install torch")
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import bpkit  # noqa: E402
 
 torch.set_num_threads(args.threads)

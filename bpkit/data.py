@@ -71,8 +71,6 @@ def continuous_function(n=100, noise=0.05, seed=0, x_range=(-1.0, 1.0)):
 
 # --- the notes' 6 x 8 bitmaps -----------------------------------------------------------
 
-BITMAP_ROWS, BITMAP_COLS = 8, 6
-
 # The "2" is the notes' own (its 48 characters are the input of their digit network); the
 # other nine are drawn in the same style: a one-pixel border, strokes one pixel wide.
 _DIGIT_ROWS = {

@@ -44,14 +44,6 @@ def softmax(x):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def labels_to_one_hot(t, num_classes):
-    """Class labels t: (N,) ints -> one-hot (N, C) float64."""
-    t = np.asarray(t)
-    one_hot = np.zeros((t.size, num_classes))
-    one_hot[np.arange(t.size), t.ravel()] = 1
-    return one_hot
-
-
 def _as_batch(y, t):
     """Make a single sample (C,) a batch of one (1, C); leave batches alone."""
     y = _as_float(y)

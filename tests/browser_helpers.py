@@ -13,7 +13,10 @@ import secrets
 import time
 from pathlib import Path
 
-from lab_server import REPO, LabServer
+try:  # pytest imports the helpers beside the tests; bench/binder.py as the package ``tests``
+    from .lab_server import REPO, LabServer
+except ImportError:
+    from lab_server import REPO, LabServer
 
 CHROMIUM = Path(os.environ.get("BPKIT_CHROMIUM", "/usr/bin/chromium"))
 SCREENSHOTS = REPO / "screenshots"  # git-ignored

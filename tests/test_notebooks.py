@@ -18,7 +18,7 @@ import sys
 import nbformat
 import pytest
 
-from autograder.execute import execute_notebook
+from notebook_run import execute_notebook
 from autograder.lessons import COURSE_ROOT, all_lessons
 from autograder.release import NOTICE_CELL_ID
 

@@ -1,0 +1,31 @@
+"""The HTML pages the grader writes (feedback, class report), from the jinja2 templates in
+``autograder/templates/``: autoescaped, one stylesheet (``style.css``) embedded in each page so a
+page stands alone."""
+
+import functools
+
+import jinja2
+
+
+def number(value):
+    """``4.0`` -> ``4``, ``2.5`` -> ``2.5``: points as a person writes them."""
+    return f"{value:g}"
+
+
+def plural(count, word):
+    """``plural(1, "lesson")`` -> ``1 lesson``; ``plural(2, "lesson")`` -> ``2 lessons``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+@functools.cache
+def environment():
+    env = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"),
+                             autoescape=jinja2.select_autoescape(["html"]),
+                             undefined=jinja2.StrictUndefined, trim_blocks=True,
+                             lstrip_blocks=True)
+    env.filters.update(num=number, plural=plural)
+    return env
+
+
+def render(template, **values):
+    return environment().get_template(template).render(**values)
