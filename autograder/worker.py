@@ -15,12 +15,13 @@ import functools
 import hashlib
 import logging
 import os
-import re
 import shutil
 import tempfile
 import time
 
 import nbformat
+
+from bpkit.checks import parse_failure
 
 from . import course, preprocessors, restructure, sandbox
 from .results import Result, TestResult, WrittenAnswer, blank
@@ -79,17 +80,6 @@ class _Collect(logging.Handler):
 
     def emit(self, record):
         self.messages.append(record.getMessage())
-
-
-def parse_failure(ename, evalue):
-    """``(mistake id or None, message)`` of an error raised by bpkit.checks (its ``evalue`` ends
-    with `` [<mistake_id>]``)."""
-    try:
-        from bpkit.checks._student import parse_failure as parse
-    except ImportError:  # a bpkit from before the mistake ids
-        match = re.fullmatch(r"(?s)(.*?)\s*\[([a-z0-9_]+(?:\.[a-z0-9_]+)+)\]", evalue)
-        return (match.group(2), match.group(1)) if match else (None, evalue)
-    return parse(ename, evalue)
 
 
 def failure_of(cell):

@@ -126,3 +126,21 @@ def test_the_report_page_says_how_many_of_the_class_made_each_mistake(tmp_path):
     page = (tmp_path / "report.html").read_text()
     assert "3 of 4</td><td>affine.db_not_summed" in page
     assert "4 submissions in 1 lesson." in page
+
+
+def test_a_failed_test_keeps_the_checks_mistake_id_apart_from_its_message():
+    from nbformat.v4 import new_code_cell, new_output
+
+    from autograder.worker import failure_of
+    from bpkit.checks import CheckFailure, fail
+
+    try:
+        fail("affine.db_not_summed", "db has shape (3, 4) but b has shape (4,).\nWhich axis?")
+    except CheckFailure as error:
+        evalue = str(error)
+    cell = new_code_cell("check()")
+    cell.outputs = [new_output("error", ename="CheckFailure", evalue=evalue, traceback=[])]
+    assert failure_of(cell) == ("CheckFailure: Which axis?", "affine.db_not_summed")
+    cell.outputs = [new_output("error", ename="NameError", evalue="name 'f' is not defined",
+                               traceback=[])]
+    assert failure_of(cell) == ("NameError: name 'f' is not defined", None)

@@ -17,8 +17,8 @@ import sys
 
 import nbformat
 import pytest
-
 from notebook_run import execute_notebook
+
 from autograder.lessons import COURSE_ROOT, all_lessons
 from autograder.release import NOTICE_CELL_ID
 
