@@ -89,6 +89,8 @@ def failure_of(cell):
         if output.get("output_type") == "error":
             ename = output.get("ename") or "error"
             mistake, evalue = parse_failure(ename, (output.get("evalue") or "").strip())
+            if ename == "CheckFailure":  # bpkit's AssertionError: one name for a failed check
+                ename = "AssertionError"
             last = evalue.strip().splitlines()[-1] if evalue.strip() else ""
             return (f"{ename}: {last}" if last else ename), mistake
     return "", None

@@ -140,7 +140,7 @@ def test_a_failed_test_keeps_the_checks_mistake_id_apart_from_its_message():
         evalue = str(error)
     cell = new_code_cell("check()")
     cell.outputs = [new_output("error", ename="CheckFailure", evalue=evalue, traceback=[])]
-    assert failure_of(cell) == ("CheckFailure: Which axis?", "affine.db_not_summed")
+    assert failure_of(cell) == ("AssertionError: Which axis?", "affine.db_not_summed")
     cell.outputs = [new_output("error", ename="NameError", evalue="name 'f' is not defined",
                                traceback=[])]
     assert failure_of(cell) == ("NameError: name 'f' is not defined", None)
