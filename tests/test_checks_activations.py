@@ -157,7 +157,7 @@ class UnstoredRelu:
 
 
 def test_relu_forward_not_storing_the_mask_is_named():
-    fails_with(checks.check_relu_backward, UnstoredRelu, "AttributeError", "forward must store")
+    fails_with(checks.check_relu_backward, UnstoredRelu, "AttributeError", "[common.not_stored]")
 
 
 class Float64Relu(GoodRelu):
@@ -203,7 +203,7 @@ class FromXSigmoid(GoodSigmoid):
 
 def test_sigmoid_derivative_from_x_is_named():
     fails_with(checks.check_sigmoid_backward, FromXSigmoid, "computed from the input x",
-               "self.out")
+               "[sigmoid.derivative_from_x]")
 
 
 class NoDoutSigmoid(GoodSigmoid):
@@ -230,7 +230,7 @@ class MissingFactorSigmoid(GoodSigmoid):
 
 
 def test_sigmoid_missing_factor_is_named():
-    fails_with(checks.check_sigmoid_backward, MissingFactorSigmoid, "missing the factor (1 - y)")
+    fails_with(checks.check_sigmoid_backward, MissingFactorSigmoid, "[sigmoid.missing_factor]")
 
 
 class PositiveExponentSigmoid(GoodSigmoid):

@@ -45,7 +45,7 @@ def test_forgotten_bias_is_named():
             super().forward(x)
             return np.dot(self.x, self.W)
 
-    with pytest.raises(AssertionError, match="without the bias"):
+    with pytest.raises(AssertionError, match=r"x \. W alone.*affine\.forward_no_bias"):
         checks.check_affine_forward(NoBias)
 
 
@@ -65,8 +65,8 @@ def test_db_not_summed_over_the_batch_is_named_with_shapes():
             self.db = dout.copy()
             return dx
 
-    with pytest.raises(AssertionError, match=r"has shape \(\d, \d\) but should have b's shape "
-                                             r"\(\d,\).*SUM of dout over the batch axis"):
+    with pytest.raises(AssertionError, match=r"has shape \(\d, \d\) but b has shape "
+                                             r"\(\d,\).*backward pass of a copy.*affine\.db_not_summed"):
         checks.check_affine_backward_db(DbNotSummed)
 
 
@@ -77,7 +77,7 @@ def test_db_summed_over_the_wrong_axis_is_named():
             self.db = dout.sum(axis=1)
             return dx
 
-    with pytest.raises(AssertionError, match="summed over axis 1"):
+    with pytest.raises(AssertionError, match=r"summed over the outputs \(axis 1\).*affine\.db_wrong_axis"):
         checks.check_affine_backward_db(DbAxis1)
 
 
@@ -99,7 +99,7 @@ def test_dw_as_dout_dot_x_is_named():
             self.dW = np.dot(dout, self.x)
             return dx
 
-    with pytest.raises(AssertionError, match=r"computes dW = dout \. x"):
+    with pytest.raises(AssertionError, match=r"multiplies dout by x.*affine\.dw_product_order"):
         checks.check_affine_backward_dW(DwDoutX)
 
 
@@ -131,7 +131,7 @@ def test_dx_without_transpose_is_named():
             super().backward(dout)
             return np.dot(dout, self.W).reshape(self.original_x_shape)
 
-    with pytest.raises(AssertionError, match=r"dx = dout \. W.*TRANSPOSE"):
+    with pytest.raises(AssertionError, match=r"multiplies dout by W as it is.*affine\.dx_not_transposed"):
         checks.check_affine_backward_dx(DxNoTranspose)
 
 
@@ -151,7 +151,7 @@ def test_dout_modified_in_place_is_named():
             dout *= 0
             return dx
 
-    with pytest.raises(AssertionError, match="changed dout in place"):
+    with pytest.raises(AssertionError, match="changed its argument dout in place"):
         checks.check_affine_backward_dx(WritesDout)
 
 
@@ -161,7 +161,7 @@ def test_dx_not_reshaped_back_is_named_with_both_shapes():
             return super().backward(dout).reshape(self.x.shape)
 
     with pytest.raises(AssertionError, match=r"flattened shape \(\d, \d+\), not x's shape "
-                                             r"\(\d, \d, \d, \d\).*original_x_shape"):
+                                             r"\(\d, \d, \d, \d\).*affine\.dx_not_reshaped"):
         checks.check_affine_nd_input(NoReshape)
 
 
@@ -172,7 +172,7 @@ def test_no_flattening_of_nd_input_is_named():
             self.x = x
             return np.dot(x, self.W) + self.b
 
-    with pytest.raises(AssertionError, match=r"Flatten each sample first"):
+    with pytest.raises(AssertionError, match=r"W expects D = \d+ numbers per sample"):
         checks.check_affine_nd_input(NoFlatten)
 
 
@@ -183,7 +183,7 @@ def test_numerical_check_names_the_wrong_gradient():
             self.db = 2 * self.db
             return dx
 
-    with pytest.raises(AssertionError, match="numerical gradient for b"):
+    with pytest.raises(AssertionError, match=r"numerical gradient.* for b \(error"):
         checks.check_affine_numerically(DbDoubled)
 
 
@@ -199,7 +199,7 @@ def test_an_unwritten_exercise_says_so():
         def forward(self, x):
             raise NotImplementedError()
 
-    with pytest.raises(AssertionError, match=r"stopped at `raise NotImplementedError\(\)`"):
+    with pytest.raises(AssertionError, match=r"not written yet: it still runs `raise NotImplementedError\(\)`.*common\.not_written"):
         checks.check_affine_forward(Blank)
 
 

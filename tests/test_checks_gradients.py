@@ -66,7 +66,7 @@ def test_forward_difference_is_named():
             x[i] = keep
         return grad
 
-    with pytest.raises(AssertionError, match=r"forward difference.*h = 1e-05.*shrinks like h\*\*2"):
+    with pytest.raises(AssertionError, match=r"forward difference \(with h = 1e-05\).*numerical_gradient\.one_sided"):
         checks.check_numerical_gradient(forward_difference)
 
 
@@ -120,7 +120,7 @@ def test_restoring_by_arithmetic_is_named_as_drift():
             grad[i] = (above - below) / (2 * h)
         return grad
 
-    with pytest.raises(AssertionError, match=r"left x off by .*x\[i\] = tmp"):
+    with pytest.raises(AssertionError, match=r"left x off by .*numerical_gradient\.x_drifts"):
         checks.check_numerical_gradient_restores_x(drifts)
 
 
@@ -128,7 +128,7 @@ def test_perturbing_a_copy_is_named():
     def on_a_copy(f, x, h=1e-5):
         return good_numerical_gradient(f, x.copy(), h)
 
-    with pytest.raises(AssertionError, match="all zeros.*in place"):
+    with pytest.raises(AssertionError, match=r"all zeros.*a copy\?.*numerical_gradient\.perturbs_a_copy"):
         checks.check_numerical_gradient_restores_x(on_a_copy)
 
 
@@ -138,12 +138,12 @@ def test_rel_error_returning_an_array_is_named():
 
 
 def test_rel_error_without_guard_is_named():
-    with pytest.raises(AssertionError, match=r"nan.*Guard the denominator"):
+    with pytest.raises(AssertionError, match=r"nan.*rel_error\.zero_over_zero"):
         checks.check_rel_error(lambda a, b: np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))))
 
 
 def test_rel_error_max_over_max_is_named():
-    with pytest.raises(AssertionError, match="divide entry by entry"):
+    with pytest.raises(AssertionError, match=r"rel_error\.max_before_dividing"):
         checks.check_rel_error(lambda a, b: np.max(np.abs(a - b)) / np.max(np.abs(a) + np.abs(b)))
 
 
@@ -212,18 +212,18 @@ def test_layer_numerically_names_the_wrong_gradient():
             self.db = dz.sum(axis=0)
             return dz @ self.W.T
 
-    with pytest.raises(AssertionError, match=r"\(W: "):
+    with pytest.raises(AssertionError, match=r"for W \(error"):
         checks.check_layer_numerically(TanhAffineBug)
 
 
 def test_rel_error_without_absolute_value_is_named():
-    with pytest.raises(AssertionError, match="forgot the absolute value"):
+    with pytest.raises(AssertionError, match=r"negative.*rel_error\.no_absolute_value"):
         checks.check_rel_error(
             lambda a, b: np.max((a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
 def test_rel_error_relative_to_one_side_only_is_named():
-    with pytest.raises(AssertionError, match="must not depend on the order"):
+    with pytest.raises(AssertionError, match=r"rel_error\.not_symmetric"):
         checks.check_rel_error(lambda a, b: np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a))))
 
 

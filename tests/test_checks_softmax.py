@@ -51,7 +51,7 @@ def test_softmax_without_max_shift_is_named_as_overflow():
         return e / np.sum(e, axis=-1, keepdims=True)
 
     checks.check_softmax(unshifted)  # fine on small scores
-    with pytest.raises(AssertionError, match=r"overflowed.*Subtract each row's maximum"):
+    with pytest.raises(AssertionError, match=r"overflowed.*softmax\.overflow"):
         checks.check_softmax_stable(unshifted)
 
 
@@ -78,7 +78,7 @@ def test_softmax_that_only_handles_batches_is_named():
         e = np.exp(x - np.max(x, axis=1, keepdims=True))
         return e / np.sum(e, axis=1, keepdims=True)
 
-    with pytest.raises(AssertionError, match=r"one sample x of shape \(\d,\).*axis=-1"):
+    with pytest.raises(AssertionError, match=r"one sample x of shape \(\d,\).*classes' axis"):
         checks.check_softmax(axis1)
 
 
@@ -88,7 +88,7 @@ def test_softmax_writing_into_its_input_is_named():
         e = np.exp(x)
         return e / np.sum(e, axis=-1, keepdims=True)
 
-    with pytest.raises(AssertionError, match="changed x in place"):
+    with pytest.raises(AssertionError, match="changed its argument x in place"):
         checks.check_softmax(in_place)
 
 
@@ -101,7 +101,7 @@ def test_cross_entropy_without_batch_mean_is_named():
     def summed(y, t):
         return good_cross_entropy_error(y, t) * np.atleast_2d(y).shape[0]
 
-    with pytest.raises(AssertionError, match=r"SUM over the batch.*divide by the batch size"):
+    with pytest.raises(AssertionError, match=r"SUM over the batch.*cross_entropy_error\.summed_over_batch"):
         checks.check_cross_entropy_error(summed)
 
 
@@ -118,7 +118,7 @@ def test_cross_entropy_without_labels_support_is_named():
         y, t = np.atleast_2d(y), np.atleast_2d(t)
         return -np.sum(t * np.log(y + 1e-7)) / y.shape[0]
 
-    with pytest.raises(AssertionError, match=r"labels t \(\d,\).*np.arange\(N\), t"):
+    with pytest.raises(AssertionError, match=r"labels t \(\d,\).*right class's probability"):
         checks.check_cross_entropy_error(one_hot_only)
 
 
@@ -129,7 +129,7 @@ def test_cross_entropy_log_of_zero_is_named():
             t = np.eye(y.shape[1])[t.ravel()]
         return -np.sum(t * np.log(y)) / y.shape[0]
 
-    with pytest.raises(AssertionError, match=r"probability exactly 0.*delta"):
+    with pytest.raises(AssertionError, match=r"probability exactly 0.*cross_entropy_error\.log_zero"):
         checks.check_cross_entropy_error(no_delta)
 
 
@@ -138,7 +138,7 @@ def test_backward_without_division_by_n_is_named():
         def backward(self, dout=1):
             return dout * (self.y - self.t)
 
-    with pytest.raises(AssertionError, match="without the division by the batch size"):
+    with pytest.raises(AssertionError, match=r"N = \d+ times too large.*softmax_with_loss\.not_divided_by_batch"):
         checks.check_softmax_with_loss_backward(NoN)
 
 
@@ -167,7 +167,7 @@ def test_backward_with_raw_labels_is_named():
             self.t = t
             return loss
 
-    with pytest.raises(AssertionError, match="turn t into one-hot"):
+    with pytest.raises(AssertionError, match="broadcasts wrongly"):
         checks.check_softmax_with_loss_backward(KeepsLabels)
 
 

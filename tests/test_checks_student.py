@@ -292,14 +292,14 @@ def test_expect_unchanged_names_the_argument_changed_in_place():
 def test_gradient_comparison_passes_backprop_and_names_the_wrong_gradient():
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((3, 4)), rng.standard_normal((3, 4))
-    errors = expect_numerical_gradients(bpkit.MulLayer(), x, y, what="MulLayer")
+    errors = expect_numerical_gradients(bpkit.MulLayer(), x, y, what="MulLayer.backward")
     assert set(errors) == {"x", "y"} and max(errors.values()) < 1e-8
 
     class Swapped(bpkit.MulLayer):
         def backward(self, dout):
             return dout * self.x, dout * self.y
 
-    error = failure_of(expect_numerical_gradients, Swapped(), x, y, what="MulLayer",
+    error = failure_of(expect_numerical_gradients, Swapped(), x, y, what="MulLayer.backward",
                        exercise="mul_layer")
     assert error.mistake_id == "common.gradient_mismatch"
     assert "MulLayer.backward disagrees with the numerical gradient" in error.message

@@ -91,7 +91,7 @@ def test_gradient_returning_none_is_told_to_return():
         def gradient(self, x, t):
             self.backward_from_loss(x, t)
 
-    fails_with(checks.check_two_layer_gradient, Net, match="forget `return grads`")
+    fails_with(checks.check_two_layer_gradient, Net, match="forget a `return`")
 
 
 def test_gradient_missing_a_key_is_named():
@@ -136,7 +136,7 @@ def test_backward_in_forward_order_is_told_to_reverse():
                 dout = layer.backward(dout)
             return self.read_grads()
 
-    fails_with(checks.check_two_layer_gradient, Net, match="REVERSE order")
+    fails_with(checks.check_two_layer_gradient, Net, match=r"in which order.*two_layer_net\.backward_order")
 
 
 def test_looping_over_the_layer_names_is_explained():
@@ -160,11 +160,11 @@ def test_dropping_the_returned_dout_is_explained():
                 layer.backward(dout)  # the result is thrown away
             return self.read_grads()
 
-    fails_with(checks.check_two_layer_gradient, Net, match=r"keep it: `dout = layer.backward")
+    fails_with(checks.check_two_layer_gradient, Net, match=r"what does each backward return.*two_layer_net\.dout_not_chained")
     # When H == C nothing raises, and the wrong values themselves are recognised.
     seed = next(s for s in range(200) if _sizes(s)[1] == _sizes(s)[2])
     fails_with(checks.check_two_layer_gradient, Net, seed=seed,
-               match=r"every layer is handed the loss layer's dout.*`dout = layer.backward")
+               match=r"every layer is handed the loss layer's dout.*two_layer_net\.dout_not_chained")
 
 
 def _sizes(seed):
@@ -180,7 +180,7 @@ def test_backward_without_forward_is_told_to_call_loss_first():
                 dout = layer.backward(dout)
             return self.read_grads()
 
-    fails_with(checks.check_two_layer_gradient, Net, match=r"Start with self.loss\(x, t\)")
+    fails_with(checks.check_two_layer_gradient, Net, match=r"backward pass before any forward pass.*two_layer_net\.backward_before_forward")
 
 
 def test_skipping_the_relu_is_named():
@@ -240,9 +240,11 @@ def test_an_unrecognised_wrong_gradient_reports_the_parameter_and_relative_error
 
 
 def test_expect_gradients_match_names_the_parameter_and_its_error():
-    checks.expect_gradients_match({"W1": 3e-9, "b1": 1e-10})
-    fails_with(checks.expect_gradients_match, {"W1": 3e-9, "b2": 0.25},
-               match=r"b2: 2\.5e-01")
+    numeric = {"W1": np.ones((2, 3)), "b2": np.ones(3)}
+    checks.expect_gradients_match({"W1": np.ones((2, 3)) + 3e-9, "b2": np.ones(3)}, numeric,
+                                  "gradient")
+    fails_with(checks.expect_gradients_match, {"W1": np.ones((2, 3)), "b2": np.full(3, 0.75)},
+               numeric, "gradient", match=r"for b2 \(error 2\.5e-01, shape \(3,\)\)")
 
 
 def test_gradient_check_against_numerical_gradients_catches_a_wrong_loss():
@@ -253,7 +255,7 @@ def test_gradient_check_against_numerical_gradients_catches_a_wrong_loss():
             return 3 * super().loss(x, t)
 
     fails_with(checks.check_two_layer_gradient, Net,
-               match=r"differs from the numerical gradient for W1: \d\.\de-\d\d")
+               match=r"disagrees with the numerical gradient.* for W1 \(error \d\.\de-\d\d")
 
 
 def test_subclassing_bpkit_is_rejected():
@@ -329,7 +331,7 @@ def test_train_returning_none_is_told_to_return():
     def train(network, x, t, lr, steps, batch_size, seed):
         correct_train(network, x, t, lr, steps, batch_size, seed)
 
-    fails_with(checks.check_train, train, match="forget `return history`")
+    fails_with(checks.check_train, train, match="forget a `return`")
 
 
 def test_rebinding_params_explains_that_the_layers_hold_the_same_arrays():
@@ -337,7 +339,7 @@ def test_rebinding_params_explains_that_the_layers_hold_the_same_arrays():
         params[key] = params[key] - lr * grads[key]
 
     fails_with(checks.check_train, make_train(update=rebind),
-               match=r"(?s)no longer the array.*layers still hold the old one.*-= lr \* grads")
+               match=r"(?s)no longer the array.*layers still hold the old one.*in place\?")
 
 
 def test_train_that_never_updates_is_caught():
@@ -349,7 +351,7 @@ def test_gradient_ascent_is_caught():
     def ascend(params, key, grads, lr):
         params[key] += lr * grads[key]
 
-    fails_with(checks.check_train, make_train(update=ascend), match="uphill.*SUBTRACTS")
+    fails_with(checks.check_train, make_train(update=ascend), match=r"uphill.*train\.uphill")
 
 
 def test_forgetting_the_learning_rate_is_caught():
@@ -464,7 +466,7 @@ def test_reversed_norms_are_caught():
                 if hasattr(layer, "dW")]
 
     fails_with(checks.check_gradient_norms_per_layer, reversed_norms,
-               match="reverse order.*W1 first")
+               match=r"reverse order.*gradient_norms_per_layer\.reversed")
 
 
 def test_norms_of_the_weights_are_caught():
@@ -486,7 +488,7 @@ def test_including_bias_norms_is_caught():
         return [np.linalg.norm(g) for g in network.gradient(x, t).values()]
 
     fails_with(checks.check_gradient_norms_per_layer, all_norms,
-               match="one per parameter.*leave out db")
+               match=r"one per parameter.*gradient_norms_per_layer\.biases_included")
 
 
 def test_bias_norms_instead_of_weight_norms_are_caught():
@@ -507,11 +509,11 @@ def test_stale_gradients_are_caught():
 def test_wrong_length_none_dict_and_crash_each_get_a_message():
     fails_with(checks.check_gradient_norms_per_layer, lambda *a: correct_norms(*a)[:-1],
                match=r"returned \d numbers .*one per Affine layer")
-    fails_with(checks.check_gradient_norms_per_layer, lambda *a: None, match="forget `return`")
+    fails_with(checks.check_gradient_norms_per_layer, lambda *a: None, match="forget a `return`")
     fails_with(checks.check_gradient_norms_per_layer,
                lambda n, x, t: dict(enumerate(correct_norms(n, x, t))), match="returned a dict")
     fails_with(checks.check_gradient_norms_per_layer, lambda n, x, t: n.layers["Affine9"],
-               match=r"raised KeyError on a sigmoid net with sizes \[")
+               match=r"on a sigmoid net with sizes \[.* raised KeyError")
 
 
 def test_an_unrecognised_wrong_norm_names_the_layer_and_both_values():

@@ -32,12 +32,12 @@ def test_row_sums_correct_passes(seed):
 
 def test_row_sums_without_keepdims_is_told_to_keep_the_axis():
     message = fail_message(checks.check_row_sums, lambda x: x.sum(axis=1))
-    assert "keepdims=True" in message and "(4,)" in message and "(4, 1)" in message
+    assert "keepdims" in message and "(4,)" in message and "(4, 1)" in message
 
 
 def test_row_sums_over_axis_0_is_told_to_use_axis_1():
     message = fail_message(checks.check_row_sums, lambda x: x.sum(axis=0, keepdims=True))
-    assert "axis 0" in message and "axis=1" in message and "(1, 3)" in message
+    assert "axis 0" in message and "[row_sums.wrong_axis]" in message and "(1, 3)" in message
 
 
 def test_row_sums_of_everything_is_told_to_sum_each_row():
@@ -67,7 +67,7 @@ def test_add_bias_in_place_is_caught():
         x += b
         return x
     message = fail_message(checks.check_add_bias, in_place)
-    assert "in place" in message and "x + b" in message
+    assert "in place" in message and "[common.modified_input]" in message
 
 
 def test_add_bias_as_a_column_explains_broadcasting():

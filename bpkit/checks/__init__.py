@@ -1,13 +1,16 @@
 """What the lessons' visible tests call.
 
 Each check compares a student's class or function with bpkit's reference on random inputs and
-with numerical gradients, and when they differ raises ``AssertionError`` with a message that
-names the likely mistake and the shapes involved. One submodule per topic; all are re-exported
-here so a notebook needs only ``from bpkit import checks``. The toolkit every check is built
-from (``CheckFailure``, ``call``, the ``expect_*`` helpers, ``passed``) is ``_student``.
+with numerical gradients, and when they differ raises ``CheckFailure`` (an ``AssertionError``)
+with a stable mistake id and a message that names the likely mistake and the shapes involved;
+on success it prints one ✓ line. One submodule per lesson topic (docs/authoring.md has the
+table); all are re-exported here so a notebook needs only ``from bpkit import checks``. The
+toolkit every check is built from (``CheckFailure``, ``call``, the ``expect_*`` helpers,
+``passed``) is ``_student``; probing a layer is ``_layers``.
 """
 
-from ._common import expect_own_code
+from ._layers import *  # noqa: F403
+from ._own_code import *  # noqa: F403
 from ._student import (
     CheckFailure,
     call,
@@ -27,8 +30,10 @@ from ._student import (
 )
 from .activations import *  # noqa: F403
 from .affine import *  # noqa: F403
+from .chain_rule import *  # noqa: F403
+from .computation_graph import *  # noqa: F403
 from .gradients import *  # noqa: F403
-from .graphs import *  # noqa: F403
+from .limits import *  # noqa: F403
 from .nodes import *  # noqa: F403
 from .softmax import *  # noqa: F403
 from .training import *  # noqa: F403

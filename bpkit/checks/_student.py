@@ -18,6 +18,8 @@ the same message, the same id and the same short box in every lesson.
         returns; an exception becomes a CheckFailure with the same message in every lesson.
     probe(function, *args, **kwargs)
         The result, or None if the code raises: for trying which wrong version a student wrote.
+    diagnose(actual, expected, [(wrong value, mistake_id, message), ...], what, exercise)
+        Fail with the message of the first usual wrong version the answer equals.
     expect_value / expect_number / expect_count / expect_keys / expect_shape / expect_dtype /
     expect_close / expect_unchanged / expect_gradients_match / expect_numerical_gradients
         The comparisons (``returned None`` and the numerical-gradient comparison live here once).
@@ -44,6 +46,7 @@ __all__ = [
     "CheckFailure",
     "call",
     "describe",
+    "diagnose",
     "expect_close",
     "expect_count",
     "expect_dtype",
@@ -71,6 +74,9 @@ COMMON_MISTAKES = {
     "common.returned_none": "a function or method returned None (no `return`)",
     "common.name_on_self": "a method used a name that only exists on self (or in forward)",
     "common.not_stored": "backward read a value forward did not store on self",
+    "common.forward_not_stored": "forward keeps nothing on self that depends on its inputs",
+    "common.backward_ignores_forward": "backward gives the same answer whatever forward saw",
+    "common.stale_forward": "backward used the inputs of an earlier forward call",
     "common.undefined_name": "the code used a name that is not defined",
     "common.floating_point": "an overflow, 0 / 0 or log(0) inside the student's code",
     "common.raised": "the student's code raised an exception not recognised otherwise",
@@ -351,6 +357,20 @@ def is_close(actual, expected, rtol=1e-6, atol=1e-8):
         return False
 
 
+def diagnose(actual, expected, wrong_versions, what, exercise=None, rtol=1e-6):
+    """Name the mistake when ``actual`` is not ``expected`` but equals a usual wrong version.
+
+    wrong_versions: ``[(wrong value, mistake_id, message), ...]``, tried in order; the first
+    match fails with ``"<what>: <message>"``. Returns quietly when actual is right (a wrong
+    formula can give the right number on special inputs) or matches none.
+    """
+    if is_close(actual, expected, rtol=rtol):
+        return
+    for wrong, mistake_id, message in wrong_versions:
+        if is_close(actual, wrong, rtol=rtol):
+            fail(mistake_id, f"{what}: {message}", exercise)
+
+
 def expect_value(value, what, exercise=None):
     """Return ``value``; fail with ``common.returned_none`` when it is None."""
     if value is None:
@@ -430,7 +450,7 @@ def expect_close(actual, expected, what, question="", rtol=1e-6, atol=1e-8, exer
     if actual is None:
         fail("common.returned_none",
              f"{what} is None: did you forget a `return`? A function gives back only what its "
-             f"`return` line names." + (f" {question}" if question else ""), exercise)
+             f"`return` line names.", exercise)
     expect_shape(actual, np.shape(expected), what, question, exercise)
     try:
         got = np.asarray(actual, dtype=np.float64).reshape(-1)
@@ -495,13 +515,21 @@ def expect_numerical_gradients(layer, *inputs, what, dout=None, tol=1e-6, seed=0
     """Run ``layer``'s forward and backward and compare every gradient with central differences.
 
     layer: an instance with forward(*inputs) and backward(dout) (and W/b with dW/db, if it has
-    them); inputs: float arrays (copied). Fails with ``common.gradient_mismatch``.
+    them); inputs: float arrays (copied); what: names the backward pass in the message
+    (``"MulLayer.backward"``). Fails with ``common.gradient_mismatch``.
     """
     from ..gradcheck import layer_gradients  # late: gradcheck is a sibling of this package
 
+    # One plain pass first, so that an unwritten or None-returning layer gets its usual message.
+    name = type(layer).__name__
+    copies = [np.array(v, dtype=np.float64, copy=True) for v in inputs]
+    out = expect_value(call(f"{name}.forward", layer.forward, *copies, exercise=exercise),
+                       f"{name}.forward", exercise)
+    first_dout = 1.0 if np.ndim(out) == 0 else np.ones(np.shape(out))
+    expect_value(call(what, layer.backward, first_dout, exercise=exercise), what, exercise)
     analytic, numeric = call(f"{what} (forward then backward)", layer_gradients, layer, *inputs,
                              dout=dout, seed=seed, exercise=exercise)
-    return expect_gradients_match(analytic, numeric, f"{what}.backward", tol, exercise)
+    return expect_gradients_match(analytic, numeric, what, tol, exercise)
 
 
 # --------------------------------------------------------------------------------------------

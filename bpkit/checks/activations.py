@@ -3,21 +3,29 @@
 Each check takes the student's class, runs it on random arrays of a random shape (and on
 float32), compares with bpkit's reference and names the usual mistake when they differ: an
 inverted ReLU mask, an input or ``dout`` changed in place, a sigmoid derivative computed from x
-instead of the stored output y, a forgotten ``dout``, the wrong shape or dtype.
+instead of the stored output, a forgotten ``dout``, the wrong shape or dtype.
 """
 
 import numpy as np
 
 from ..functions import sigmoid as _sigmoid
-from ._common import expect_close, expect_dtype, expect_shape, is_close, rng_for
-from .nodes import (
-    _IGNORES_FORWARD,
-    _NOT_STORED,
-    _backward_ignores_forward,
-    _call,
-    _expect_latest_forward_used,
-    _expect_unchanged,
-    _forward_stores,
+from ._layers import (
+    backward_ignores_forward,
+    expect_latest_forward_used,
+    fail_ignores_forward,
+    run_backward,
+    run_forward,
+    upstream,
+)
+from ._student import (
+    diagnose,
+    expect_close,
+    expect_dtype,
+    expect_shape,
+    fail,
+    is_close,
+    passed,
+    rng_for,
 )
 
 __all__ = [
@@ -42,34 +50,10 @@ def _activation_inputs(rng, low=0.1, high=3.0):
     return cases
 
 
-def _forward(Layer, name, x):
-    """Run forward on a fresh layer; fail if it changed x in place. Returns (layer, out)."""
-    layer = Layer()
-    before = x.copy()
-    out = _call(layer.forward, f"{name}.forward", x)
-    _expect_unchanged(x, before, f"{name}.forward", "x")
-    return layer, out
-
-
-def _backward(layer, name, dout):
-    """Run backward; fail if it changed dout in place or returned something not an array."""
-    before = dout.copy()
-    dx = _call(layer.backward, f"{name}.backward", dout, names=("dout",))
-    _expect_unchanged(dout, before, f"{name}.backward", "dout")
-    if isinstance(dx, (tuple, list)):
-        raise AssertionError(
-            f"{name}.backward returned {len(dx)} values; a layer with one input returns one "
-            f"gradient dx (an array of x's shape), not a tuple."
-        )
-    if dx is None:
-        raise AssertionError(f"{name}.backward returned None: did you forget `return dx`?")
-    return dx
-
-
-def _upstream(rng, x):
-    """A random upstream gradient of x's shape and dtype, never 1, so 'forgot dout' shows."""
-    d = rng.choice([-1.0, 1.0], size=x.shape) * rng.uniform(0.5, 3.0, size=x.shape)
-    return d.astype(x.dtype)
+def _where(name, method, x):
+    if method == "forward":
+        return f"{name}.forward(x) with x of shape {x.shape} ({x.dtype})"
+    return f"{name}.backward(dout) after forward(x), x and dout of shape {x.shape} ({x.dtype})"
 
 
 # --------------------------------------------------------------------------------------------
@@ -77,74 +61,69 @@ def _upstream(rng, x):
 
 
 def check_relu_forward(Relu, seed=0):
-    """Check ``Relu().forward(x)`` returns max(0, x), keeps x's shape and dtype, leaves x alone."""
-    rng = rng_for(seed)
-    for x in _activation_inputs(rng):
-        _, out = _forward(Relu, "Relu", x)
-        where = f"Relu.forward(x) with x of shape {x.shape} ({x.dtype})"
+    """``Relu().forward(x)`` keeps the positive inputs, zeroes the others, in x's shape and dtype,
+    and leaves x alone."""
+    cases = _activation_inputs(rng_for(seed))
+    for x in cases:
+        _, out = run_forward(Relu, "Relu", x, exercise="relu")
+        where = _where("Relu", "forward", x)
         expected = np.maximum(x, 0)
-        if out is not None and not is_close(out, expected):
-            if is_close(out, np.minimum(x, 0)):
-                raise AssertionError(
-                    f"{where} kept the negative inputs and zeroed the positive ones: the mask is "
-                    f"inverted. ReLU passes x where x > 0 and gives 0 where x <= 0."
-                )
-            if is_close(out, (x > 0).astype(float)):
-                raise AssertionError(
-                    f"{where} returned the mask (1 where x > 0), not the values: return x where "
-                    f"x > 0 and 0 elsewhere."
-                )
-            if is_close(out, np.abs(x)):
-                raise AssertionError(f"{where} returned |x|; negative inputs must become 0.")
-        expect_close(out, expected, where, hint="ReLU: x where x > 0, else 0.")
-        expect_dtype(out, x.dtype, where)
+        diagnose(out, expected, [
+            (np.minimum(x, 0), "relu.inverted_mask",
+             "kept the negative inputs and zeroed the positive ones: the mask is inverted. Which "
+             "inputs does ReLU let through?"),
+            ((x > 0).astype(float), "relu.mask_returned",
+             "returned the mask (1 where x > 0), not the values. What does ReLU output where "
+             "it lets x through?"),
+            (np.abs(x), "relu.absolute_value",
+             "returned |x|. What should a negative input become?"),
+        ], where, "relu")
+        expect_close(out, expected, where, exercise="relu")
+        expect_dtype(out, x.dtype, where, "relu")
+    passed("Relu.forward", "positive inputs pass, the others become 0", len(cases))
 
 
 def check_relu_backward(Relu, seed=0):
-    """Check ``backward(dout)`` lets dout through where x > 0 and gives 0 where x <= 0.
+    """``backward(dout)`` lets dout through where x > 0 and gives 0 where x <= 0.
 
     Recognises an inverted mask, a forgotten dout, dout multiplied by x, dout changed in place,
     a forward that does not store the mask, the wrong shape or dtype.
     """
     rng = rng_for(seed)
-    for x in _activation_inputs(rng):
-        layer, _ = _forward(Relu, "Relu", x)
-        dout = _upstream(rng, x)
-        dx = _backward(layer, "Relu", dout)
-        where = f"Relu.backward(dout) after forward(x), x and dout of shape {x.shape} ({x.dtype})"
+    cases = _activation_inputs(rng)
+    for x in cases:
+        layer, _ = run_forward(Relu, "Relu", x, exercise="relu")
+        dout = upstream(rng, x.shape, x.dtype)
+        dx = run_backward(layer, "Relu", dout, 1, exercise="relu")
         expected = dout * (x > 0)
         if not is_close(dx, expected):
-            _diagnose_relu(Relu, rng, where, dx, x, dout, expected)
-        expect_dtype(dx, x.dtype, where)
-    _expect_latest_forward_used(Relu, "Relu", rng, two_inputs=False)
+            _diagnose_relu(Relu, rng, _where("Relu", "backward", x), dx, x, dout, expected)
+        expect_dtype(dx, x.dtype, _where("Relu", "backward", x), "relu")
+    expect_latest_forward_used(Relu, "Relu", 1, rng, exercise="relu")
+    passed("Relu.backward", "dout passes where the input was positive, 0 elsewhere",
+           len(cases) + 1)
 
 
 def _diagnose_relu(Relu, rng, where, dx, x, dout, expected):
-    expect_shape(dx, x.shape, where, "dx has the shape of x (and of dout).")
-    if is_close(dx, dout * (x <= 0)):
-        raise AssertionError(
-            f"{where}: the mask is inverted; dx passed dout where x <= 0 and blocked it where "
-            f"x > 0. Pass dout where x > 0 and give 0 where x <= 0."
-        )
-    if is_close(dx, (x > 0).astype(float)):
-        raise AssertionError(
-            f"{where}: dx is the local derivative (1 or 0) without dout; multiply by the "
-            f"upstream gradient: dx = dout where x > 0, else 0."
-        )
-    if is_close(dx, dout * np.maximum(x, 0)) or is_close(dx, dout * x):
-        raise AssertionError(
-            f"{where}: dx is dout times x; ReLU's local derivative is 1 (x > 0) or 0, not x. "
-            f"dx = dout where x > 0, else 0."
-        )
-    if is_close(dx, dout):
-        raise AssertionError(
-            f"{where}: dx is dout everywhere; set it to 0 where the input x was <= 0."
-        )
-    if _backward_ignores_forward(Relu, "Relu", rng, two_inputs=False):
-        if not _forward_stores(Relu, "Relu", rng, two_inputs=False):
-            raise AssertionError(_NOT_STORED.format(name="Relu", what="the mask (x <= 0)"))
-        raise AssertionError(_IGNORES_FORWARD.format(name="Relu"))
-    expect_close(dx, expected, where, hint="dx = dout where x > 0, else 0.")
+    expect_shape(dx, x.shape, where, "dx has the shape of x (and of dout).", "relu")
+    diagnose(dx, expected, [
+        (dout * (x <= 0), "relu.inverted_mask",
+         "the mask is inverted: dx passed dout where x <= 0 and blocked it where x > 0. Where "
+         "was ReLU's local derivative 1?"),
+        ((x > 0).astype(float), "relu.no_dout",
+         "dx is the local derivative (1 or 0) without dout. By the chain rule, what does the "
+         "local derivative multiply?"),
+        (dout * np.maximum(x, 0), "relu.times_x",
+         "dx is dout times x; what is ReLU's local derivative where x > 0: x, or a constant?"),
+        (dout * x, "relu.times_x",
+         "dx is dout times x; what is ReLU's local derivative where x > 0: x, or a constant?"),
+        (dout, "relu.no_mask",
+         "dx is dout everywhere. What did forward do to the inputs that were <= 0, and what "
+         "gradient reaches them?"),
+    ], where, "relu")
+    if backward_ignores_forward(Relu, "Relu", 1, "the mask (where x <= 0)", rng, "relu"):
+        fail_ignores_forward("Relu", "relu")
+    expect_close(dx, expected, where, exercise="relu")
 
 
 # --------------------------------------------------------------------------------------------
@@ -152,68 +131,72 @@ def _diagnose_relu(Relu, rng, where, dx, x, dout, expected):
 
 
 def check_sigmoid_forward(Sigmoid, seed=0):
-    """Check ``Sigmoid().forward(x)`` returns 1 / (1 + exp(-x)) in x's shape and dtype."""
-    rng = rng_for(seed)
-    for x in _activation_inputs(rng, low=0.1, high=6.0):
-        _, out = _forward(Sigmoid, "Sigmoid", x)
-        where = f"Sigmoid.forward(x) with x of shape {x.shape} ({x.dtype})"
+    """``Sigmoid().forward(x)`` is the logistic function, in x's shape and dtype."""
+    cases = _activation_inputs(rng_for(seed), low=0.1, high=6.0)
+    for x in cases:
+        _, out = run_forward(Sigmoid, "Sigmoid", x, exercise="sigmoid")
+        where = _where("Sigmoid", "forward", x)
         expected = _sigmoid(x.astype(np.float64))
         if out is not None and not is_close(out, expected, rtol=1e-5):
             if is_close(out, _sigmoid(-x.astype(np.float64)), rtol=1e-5):
-                raise AssertionError(
-                    f"{where} returned 1 / (1 + exp(x)): the sign in the exponent is wrong; "
-                    f"y = 1 / (1 + exp(-x)) (the graph multiplies x by -1 first)."
-                )
+                fail("sigmoid.exponent_sign",
+                     f"{where}: the sign in the exponent is wrong (large x gives values near 0). "
+                     f"What is the first node of the sigmoid's graph?", "sigmoid")
             if is_close(out, np.tanh(x), rtol=1e-5):
-                raise AssertionError(f"{where} returned tanh(x); y = 1 / (1 + exp(-x)).")
-        expect_close(out, expected, where, hint="y = 1 / (1 + exp(-x)).", rtol=1e-5)
-        expect_dtype(out, x.dtype, where)
+                fail("sigmoid.tanh", f"{where} returned tanh(x); the sigmoid's outputs lie "
+                     f"between 0 and 1. Which function is that?", "sigmoid")
+        expect_close(out, expected, where, rtol=1e-5, exercise="sigmoid")
+        expect_dtype(out, x.dtype, where, "sigmoid")
+    passed("Sigmoid.forward", "the logistic function, in x's shape and dtype", len(cases))
 
 
 def check_sigmoid_backward(Sigmoid, seed=0):
-    """Check ``backward(dout)`` returns dout * y * (1 - y), y being the output forward stored.
+    """``backward(dout)`` is the sigmoid's local derivative, built from the stored output, times
+    dout.
 
-    Recognises the derivative computed from x instead of y (dout * x * (1 - x)), a forgotten
-    dout, a missing factor, a wrong sign, dout changed in place, a forward that does not store
-    its output, the wrong shape or dtype.
+    Recognises the derivative computed from x instead of the output, a forgotten dout, a missing
+    factor, a wrong sign, dout changed in place, a forward that does not store its output, the
+    wrong shape or dtype.
     """
     rng = rng_for(seed)
-    for x in _activation_inputs(rng, low=0.1, high=4.0):
-        layer, _ = _forward(Sigmoid, "Sigmoid", x)
-        dout = _upstream(rng, x)
-        dx = _backward(layer, "Sigmoid", dout)
-        where = (f"Sigmoid.backward(dout) after forward(x), x and dout of shape {x.shape} "
-                 f"({x.dtype})")
+    cases = _activation_inputs(rng, low=0.1, high=4.0)
+    for x in cases:
+        layer, _ = run_forward(Sigmoid, "Sigmoid", x, exercise="sigmoid")
+        dout = upstream(rng, x.shape, x.dtype)
+        dx = run_backward(layer, "Sigmoid", dout, 1, exercise="sigmoid")
         y = _sigmoid(x.astype(np.float64))
-        expected = dout * y * (1 - y)
-        if not is_close(dx, expected, rtol=1e-5):
-            _diagnose_sigmoid(Sigmoid, rng, where, dx, x.astype(np.float64), y, dout)
-        expect_dtype(dx, x.dtype, where)
-    _expect_latest_forward_used(Sigmoid, "Sigmoid", rng, two_inputs=False)
+        if not is_close(dx, dout * y * (1 - y), rtol=1e-5):
+            _diagnose_sigmoid(Sigmoid, rng, _where("Sigmoid", "backward", x), dx,
+                              x.astype(np.float64), y, dout)
+        expect_dtype(dx, x.dtype, _where("Sigmoid", "backward", x), "sigmoid")
+    expect_latest_forward_used(Sigmoid, "Sigmoid", 1, rng, exercise="sigmoid")
+    passed("Sigmoid.backward", "dout times the local derivative from the stored output",
+           len(cases) + 1)
 
 
 def _diagnose_sigmoid(Sigmoid, rng, where, dx, x, y, dout):
     expected = dout * y * (1 - y)
-    expect_shape(dx, x.shape, where, "dx has the shape of x (and of dout).")
-    wrong_versions = [
-        (dout * x * (1 - x),
-         "dx was computed from the input x (dout * x * (1 - x)); the formula needs the OUTPUT "
-         "y = sigmoid(x): store y in forward (self.out = out) and return "
-         "dout * self.out * (1 - self.out)."),
-        (y * (1 - y),
-         "dx is y * (1 - y) without dout; multiply by the upstream gradient (chain rule): "
-         "dx = dout * y * (1 - y)."),
-        (-expected, "dx has the wrong sign; dx = dout * y * (1 - y), which has dout's sign."),
-        (dout * y, "dx is missing the factor (1 - y): dx = dout * y * (1 - y)."),
-        (dout * (1 - y), "dx is missing the factor y: dx = dout * y * (1 - y)."),
-        (dout * y * y, "dx is dout * y^2; the graph's -1/y^2 and exp(-x) combine to y(1 - y): "
-         "dx = dout * y^2 * exp(-x) = dout * y * (1 - y)."),
-    ]
-    for wrong, message in wrong_versions:
-        if is_close(dx, wrong, rtol=1e-5):
-            raise AssertionError(f"{where}: {message}")
-    if _backward_ignores_forward(Sigmoid, "Sigmoid", rng, two_inputs=False):
-        if not _forward_stores(Sigmoid, "Sigmoid", rng, two_inputs=False):
-            raise AssertionError(_NOT_STORED.format(name="Sigmoid", what="its output y"))
-        raise AssertionError(_IGNORES_FORWARD.format(name="Sigmoid"))
-    expect_close(dx, expected, where, hint="dx = dout * y * (1 - y).", rtol=1e-5)
+    expect_shape(dx, x.shape, where, "dx has the shape of x (and of dout).", "sigmoid")
+    diagnose(dx, expected, [
+        (dout * x * (1 - x), "sigmoid.derivative_from_x",
+         "dx was computed from the input x where the simplified derivative needs the OUTPUT "
+         "y = sigmoid(x). What does forward keep on self, and which value does the local "
+         "derivative use?"),
+        (y * (1 - y), "sigmoid.no_dout",
+         "dx is the local derivative without dout. By the chain rule, what does it multiply?"),
+        (-expected, "sigmoid.wrong_sign",
+         "dx has the wrong sign: the sigmoid only ever increases. Which node of its graph did "
+         "the sign come from?"),
+        (dout * y, "sigmoid.missing_factor",
+         "dx lacks one factor of the local derivative. Follow the graph's nodes back again: "
+         "what does each node contribute?"),
+        (dout * (1 - y), "sigmoid.missing_factor",
+         "dx lacks one factor of the local derivative. Follow the graph's nodes back again: "
+         "what does each node contribute?"),
+        (dout * y * y, "sigmoid.not_simplified",
+         "dx lacks the factor the exp node contributes. Which value did that node see, and how "
+         "can it be written with the output y alone?"),
+    ], where, "sigmoid", rtol=1e-5)
+    if backward_ignores_forward(Sigmoid, "Sigmoid", 1, "its output y", rng, "sigmoid"):
+        fail_ignores_forward("Sigmoid", "sigmoid")
+    expect_close(dx, expected, where, rtol=1e-5, exercise="sigmoid")

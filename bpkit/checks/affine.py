@@ -2,15 +2,27 @@
 
 Each check builds the student's ``Affine(W, b)`` on random inputs whose sizes N (batch),
 D (inputs) and M (outputs) all differ, compares it with bpkit's reference, and when they differ
-names the usual mistake: b forgotten, dW transposed or computed as dout . x, db not summed over
+names the usual mistake: b forgotten, dW transposed or in the wrong order, db not summed over
 the batch, dx not reshaped back to the input's shape.
 """
 
 import numpy as np
 
-from .. import gradcheck
-from ._calls import call_student, distinct_sizes, shapes, try_student
-from ._common import expect_close, expect_dtype, expect_shape, is_close, rng_for
+from ._student import (
+    call,
+    expect_close,
+    expect_dtype,
+    expect_numerical_gradients,
+    expect_shape,
+    expect_unchanged,
+    expect_value,
+    fail,
+    is_close,
+    passed,
+    probe,
+    rng_for,
+    shapes,
+)
 
 __all__ = [
     "check_affine_forward",
@@ -20,6 +32,17 @@ __all__ = [
     "check_affine_nd_input",
     "check_affine_numerically",
 ]
+
+SHAPE_QUESTION = (
+    "Line the shapes up: x (N, D), W (D, M), dout (N, M). Which product of two of them (one "
+    "perhaps transposed) has the shape you need?"
+)
+
+
+def distinct_sizes(rng, count, low=2, high=9):
+    """``count`` different sizes in [low, high): with N, D, M all different, a transposed or
+    swapped product cannot hide behind matching shapes."""
+    return [int(v) for v in rng.choice(np.arange(low, high), size=count, replace=False)]
 
 
 def _case(rng, n, d, m, x_shape=None, dtype=np.float64):
@@ -31,27 +54,25 @@ def _case(rng, n, d, m, x_shape=None, dtype=np.float64):
     return W, b, x, dout
 
 
+def _build(Affine, W, b):
+    return call(f"Affine(W, b) with {shapes(W=W, b=b)}", Affine, W.copy(), b.copy(),
+                exercise="affine")
+
+
 def _forward_backward(Affine, W, b, x, dout):
     """Run the student's layer forward then backward; return (layer, out, dx)."""
     where = shapes(x=x, W=W, b=b)
-    layer = call_student(f"Affine(W, b) with {shapes(W=W, b=b)}", Affine, W.copy(), b.copy())
-    out = call_student(f"Affine.forward(x) with {where}", layer.forward, x.copy())
+    layer = _build(Affine, W, b)
+    out = call(f"Affine.forward(x) with {where}", layer.forward, x.copy(), exercise="affine")
     dout_before = dout.copy()
-    dx = call_student(
-        f"Affine.backward(dout) with {where}, dout {dout.shape}", layer.backward, dout,
-        hint="The products must line up: dx = dout . W.T is (N, M).(M, D) = (N, D) and "
-        "dW = x.T . dout is (D, N).(N, M) = (D, M).",
-    )
-    if not np.array_equal(dout, dout_before):
-        raise AssertionError(
-            "Affine.backward changed dout in place; the layer before may still need it. "
-            "Compute new arrays (dout @ self.W.T) instead of writing into dout."
-        )
+    dx = call(f"Affine.backward(dout) with {where}, dout {dout.shape}", layer.backward, dout,
+              exercise="affine", question=SHAPE_QUESTION)
+    expect_unchanged(dout_before, dout, "Affine.backward", "dout", "affine")
+    expect_value(dx, "Affine.backward", "affine")
     if isinstance(dx, tuple):
-        raise AssertionError(
-            f"Affine.backward returned a tuple of {len(dx)} values; it should return only dx "
-            "and store the parameter gradients as self.dW and self.db."
-        )
+        fail("affine.backward_returned_tuple",
+             f"Affine.backward returned a tuple of {len(dx)} values. What does the layer before "
+             f"need from backward, and where do the parameter gradients go instead?", "affine")
     return layer, out, dx
 
 
@@ -60,97 +81,92 @@ def check_affine_forward(Affine, seed=0):
     rng = rng_for(seed)
     n, d, m = distinct_sizes(rng, 3)
     W, b, x, _ = _case(rng, n, d, m)
-    layer = call_student(f"Affine(W, b) with {shapes(W=W, b=b)}", Affine, W.copy(), b.copy())
+    layer = _build(Affine, W, b)
     x_before = x.copy()
-    out = call_student(
-        f"Affine.forward(x) with {shapes(x=x, W=W, b=b)}", layer.forward, x,
-        hint="For a batch x (N, D), np.dot(x, self.W) is (N, D).(D, M) = (N, M); then add b.",
-    )
     what = f"Affine.forward(x) with {shapes(x=x, W=W, b=b)}"
-    if out is None:
-        raise AssertionError(f"{what} returned None: did you forget `return out`?")
-    if not np.array_equal(x, x_before):
-        raise AssertionError(f"{what} changed x in place; compute a new array instead.")
+    out = expect_value(call(what, layer.forward, x, exercise="affine",
+                            question=SHAPE_QUESTION), what, "affine")
+    expect_unchanged(x_before, x, "Affine.forward", "x", "affine")
     if is_close(out, x @ W):
-        raise AssertionError(f"{what} returned x . W without the bias: add self.b.")
+        fail("affine.forward_no_bias", f"{what} returned x . W alone. What else does an affine "
+             f"layer add to every sample?", "affine")
     if is_close(out, (x @ W + b).T):
-        raise AssertionError(
-            f"{what} returned shape {np.shape(out)}, the transpose of (N, M) = {(n, m)}: "
-            "multiply np.dot(x, self.W), with x on the left."
-        )
-    expect_close(out, x @ W + b, what, hint="out = np.dot(x, self.W) + self.b.")
+        fail("affine.forward_transposed",
+             f"{what} returned shape {np.shape(out)}, the transpose of (N, M) = {(n, m)}: one "
+             f"row per sample is wanted. Which operand goes on the left?", "affine")
+    expect_close(out, x @ W + b, what, exercise="affine")
     W32, b32, x32 = W.astype(np.float32), b.astype(np.float32), x.astype(np.float32)
-    out32 = call_student(f"{what} in float32", Affine(W32, b32).forward, x32)
-    expect_dtype(out32, np.float32, "Affine.forward(x) for float32 x, W, b")
+    out32 = call(f"{what} in float32", _build(Affine, W32, b32).forward, x32, exercise="affine")
+    expect_dtype(out32, np.float32, "Affine.forward(x) for float32 x, W, b", "affine")
+    passed("Affine.forward", "x . W + b for a batch, float32 kept", 3)
 
 
 def check_affine_backward_dx(Affine, seed=0):
-    """backward(dout) returns dx = dout . W.T of x's shape (N, D), without touching dout."""
+    """backward(dout) returns dx of x's shape (N, D), without touching dout."""
     rng = rng_for(seed)
     n, d, m = distinct_sizes(rng, 3)
     W, b, x, dout = _case(rng, n, d, m)
-    if try_student(_forward_backward, Affine, W, b, x, dout.copy()) is None:
-        # Often dx = dout . W, which only fails because D != M: try it where the shapes allow.
+    if probe(_forward_backward, Affine, W, b, x, dout.copy()) is None:
+        # A product that only fails because D != M: try it where the shapes allow.
         Wsq, bsq, xsq, dsq = _case(rng, n, m, m)
-        probe = try_student(_forward_backward, Affine, Wsq, bsq, xsq, dsq)
-        if probe is not None and is_close(probe[2], dsq @ Wsq):
-            raise AssertionError(
-                f"Affine.backward computes dx = dout . W, which fails for "
-                f"{shapes(W=W, dout=dout)}: "
-                "dx needs the TRANSPOSE, dx = np.dot(dout, self.W.T): (N, M).(M, D) = (N, D)."
-            )
-    layer, out, dx = _forward_backward(Affine, W, b, x, dout)
+        found = probe(_forward_backward, Affine, Wsq, bsq, xsq, dsq)
+        if found is not None and is_close(found[2], dsq @ Wsq):
+            fail("affine.dx_not_transposed",
+                 f"Affine.backward's dx fails for {shapes(W=W, dout=dout)}: it multiplies dout "
+                 f"by W as it is, which only works when D == M. dx must have x's shape (N, D): "
+                 f"which form of W turns (N, M) into (N, D)?", "affine")
+    _, _, dx = _forward_backward(Affine, W, b, x, dout)
     what = f"dx from Affine.backward(dout) with {shapes(x=x, W=W, dout=dout)}"
-    if dx is None:
-        raise AssertionError(f"{what} is None: backward must `return dx`.")
+    expect_value(dx, what, "affine")
     if is_close(dx, W @ dout.T):
-        raise AssertionError(
-            f"{what} has shape {np.shape(dx)}, the transpose of x's shape {x.shape}: "
-            "dx = np.dot(dout, self.W.T), with dout on the left."
-        )
-    expect_close(dx, dout @ W.T, what, hint="dx = np.dot(dout, self.W.T) has x's shape (N, D).")
+        fail("affine.dx_transposed",
+             f"{what} has shape {np.shape(dx)}, the transpose of x's shape {x.shape}. "
+             f"{SHAPE_QUESTION}", "affine")
+    expect_close(dx, dout @ W.T, what, SHAPE_QUESTION, exercise="affine")
     W32, b32, x32, d32 = (a.astype(np.float32) for a in (W, b, x, dout))
     _, _, dx32 = _forward_backward(Affine, W32, b32, x32, d32)
-    expect_dtype(dx32, np.float32, "dx for float32 x, W, b, dout")
+    expect_dtype(dx32, np.float32, "dx for float32 x, W, b, dout", "affine")
+    passed("Affine.backward", "dx has x's shape and values, float32 kept", 3)
 
 
 def check_affine_backward_dW(Affine, seed=0):
-    """backward(dout) stores self.dW = x.T . dout, of W's shape (D, M)."""
+    """backward(dout) stores self.dW, of W's shape (D, M)."""
     rng = rng_for(seed)
     n, d, m = distinct_sizes(rng, 3)
     W, b, x, dout = _case(rng, n, d, m)
-    if try_student(_forward_backward, Affine, W, b, x, dout.copy()) is None:
-        # dW = dout . x only fails because M != N: try it on shapes where it runs.
+    if probe(_forward_backward, Affine, W, b, x, dout.copy()) is None:
+        # dout . x only fails because M != N: try it on shapes where it runs.
         Wsq, bsq, xsq, dsq = _case(rng, n, d, n)
-        probe = try_student(_forward_backward, Affine, Wsq, bsq, xsq, dsq)
-        if probe is not None and is_close(getattr(probe[0], "dW", None), dsq @ xsq):
-            raise AssertionError(
-                f"Affine.backward computes dW = dout . x, which fails for "
-                f"{shapes(x=x, dout=dout)}: dW must have W's shape (D, M), so it is "
-                "dW = np.dot(self.x.T, dout): (D, N).(N, M) = (D, M)."
-            )
+        found = probe(_forward_backward, Affine, Wsq, bsq, xsq, dsq)
+        if found is not None and is_close(getattr(found[0], "dW", None), dsq @ xsq):
+            fail("affine.dw_product_order",
+                 f"Affine.backward's dW fails for {shapes(x=x, dout=dout)}: it multiplies dout "
+                 f"by x, which only works when M == N. dW must have W's shape (D, M). "
+                 f"{SHAPE_QUESTION}", "affine")
     layer, _, _ = _forward_backward(Affine, W, b, x, dout)
     dW = getattr(layer, "dW", None)
     what = f"self.dW after backward with {shapes(x=x, W=W, dout=dout)}"
     expected = x.T @ dout
     if dW is None:
-        raise AssertionError(f"{what} is None: store the weight gradient in self.dW.")
+        fail("affine.dw_not_stored", f"{what} is None: backward computes the weight gradient "
+             f"for the optimiser to read. Where does the layer keep it?", "affine")
     if is_close(dW, expected.T):
-        raise AssertionError(
-            f"{what} has shape {np.shape(dW)}, the transpose of W's shape {W.shape}: you "
-            "computed dout.T . x; use dW = np.dot(self.x.T, dout), which has W's shape."
-        )
+        fail("affine.dw_transposed",
+             f"{what} has shape {np.shape(dW)}, the transpose of W's shape {W.shape}. "
+             f"{SHAPE_QUESTION}", "affine")
     if is_close(dW, expected / n):
-        raise AssertionError(
-            f"{what} was divided by the batch size N = {n}: dW is the SUM of every sample's "
-            "contribution, x.T . dout. (The 1/N of the mean loss is already inside dout.)"
-        )
-    expect_shape(dW, W.shape, what, "dW always has the shape of W: np.dot(self.x.T, dout).")
-    expect_close(dW, expected, what, hint="dW = np.dot(self.x.T, dout), using the x of forward.")
+        fail("affine.dw_divided_by_batch",
+             f"{what} was divided by the batch size N = {n}. Each sample contributes to W's "
+             f"gradient: is it their sum or their mean? (Where does the loss's 1/N already "
+             f"sit?)", "affine")
+    expect_shape(dW, W.shape, what, "dW always has the shape of W. " + SHAPE_QUESTION, "affine")
+    expect_close(dW, expected, what, "Which x does backward use: the one forward saw?",
+                 exercise="affine")
+    passed("Affine.backward", "dW has W's shape and values", 1)
 
 
 def check_affine_backward_db(Affine, seed=0):
-    """backward(dout) stores self.db = dout summed over the batch axis, of b's shape (M,)."""
+    """backward(dout) stores self.db, of b's shape (M,)."""
     rng = rng_for(seed)
     n, d, m = distinct_sizes(rng, 3)
     W, b, x, dout = _case(rng, n, d, m)
@@ -158,29 +174,24 @@ def check_affine_backward_db(Affine, seed=0):
     db = getattr(layer, "db", None)
     what = f"self.db after backward with {shapes(b=b, dout=dout)}"
     if db is None:
-        raise AssertionError(f"{what} is None: store the bias gradient in self.db.")
+        fail("affine.db_not_stored", f"{what} is None: backward computes the bias gradient for "
+             f"the optimiser to read. Where does the layer keep it?", "affine")
+    copy = "b was added to each of the N rows: what does the backward pass of a copy do?"
     if np.shape(db) == dout.shape:
-        raise AssertionError(
-            f"{what} has shape {np.shape(db)} but should have b's shape {b.shape}: b was added "
-            "to every one of the N rows, so its gradient is the SUM of dout over the batch "
-            "axis: np.sum(dout, axis=0)."
-        )
+        fail("affine.db_not_summed",
+             f"{what} has shape {np.shape(db)} but b has shape {b.shape}: {copy}", "affine")
     if is_close(db, dout.sum(axis=1)):
-        raise AssertionError(
-            f"{what} has shape {np.shape(db)}: you summed over axis 1 (the outputs); sum over "
-            f"axis 0 (the batch) to get b's shape {b.shape}: np.sum(dout, axis=0)."
-        )
+        fail("affine.db_wrong_axis",
+             f"{what} has shape {np.shape(db)}: it summed over the outputs (axis 1). Which axis "
+             f"counts the samples b was copied to?", "affine")
     if np.ndim(db) == 0:
-        raise AssertionError(
-            f"{what} is a single number: you summed over every axis. Sum over the batch axis "
-            f"only, np.sum(dout, axis=0), to get b's shape {b.shape}."
-        )
+        fail("affine.db_summed_all",
+             f"{what} is a single number: it summed over every axis, but b has shape {b.shape}. "
+             f"{copy}", "affine")
     if is_close(db, dout.mean(axis=0)):
-        raise AssertionError(
-            f"{what} is the MEAN of dout over the batch; b was added to every row, so each row "
-            "contributes its full gradient: use np.sum(dout, axis=0)."
-        )
-    expect_close(db, dout.sum(axis=0), what, hint="db = np.sum(dout, axis=0).")
+        fail("affine.db_mean", f"{what} is the MEAN of dout over the batch. {copy}", "affine")
+    expect_close(db, dout.sum(axis=0), what, copy, exercise="affine")
+    passed("Affine.backward", "db has b's shape and values", 1)
 
 
 def check_affine_nd_input(Affine, seed=0):
@@ -191,44 +202,32 @@ def check_affine_nd_input(Affine, seed=0):
     d = int(np.prod(image))
     W, b, x, dout = _case(rng, n, d, m, x_shape=(n, *image))
     flat = x.reshape(n, d)
-    layer = call_student(f"Affine(W, b) with {shapes(W=W, b=b)}", Affine, W.copy(), b.copy())
-    out = call_student(
-        f"Affine.forward(x) with {shapes(x=x, W=W)}", layer.forward, x.copy(),
-        hint=f"Flatten each sample first: x.reshape(x.shape[0], -1) has shape {(n, d)}; "
-        "remember x.shape (e.g. self.original_x_shape) so backward can undo it.",
-    )
-    expect_close(out, flat @ W + b, f"Affine.forward(x) with {shapes(x=x, W=W)}",
-                 hint="Flatten x to (N, D) with x.reshape(x.shape[0], -1) before the product.")
-    dx = call_student(f"Affine.backward(dout) after a forward of x {x.shape}", layer.backward,
-                      dout.copy())
+    layer = _build(Affine, W, b)
+    what = f"Affine.forward(x) with {shapes(x=x, W=W)}"
+    out = call(what, layer.forward, x.copy(), exercise="affine",
+               question=f"Each sample is {image}, but W expects D = {d} numbers per sample: "
+               f"what shape must x have before the product, and what must backward remember?")
+    expect_close(out, flat @ W + b, what, "Is x flattened to (N, D) first?", exercise="affine")
+    dx = call(f"Affine.backward(dout) after a forward of x {x.shape}", layer.backward,
+              dout.copy(), exercise="affine")
     what = f"dx for x of shape {x.shape}"
     if np.shape(dx) == (n, d):
-        raise AssertionError(
-            f"{what} has the flattened shape {(n, d)}, not x's shape {x.shape}: reshape it "
-            "back, dx.reshape(self.original_x_shape), so the layer before gets a gradient of "
-            "the shape it produced."
-        )
-    expect_close(dx, (dout @ W.T).reshape(x.shape), what,
-                 hint="dx = np.dot(dout, self.W.T).reshape(self.original_x_shape).")
-    dW = getattr(layer, "dW", None)
-    expect_close(dW, flat.T @ dout, f"self.dW for x of shape {x.shape}",
-                 hint="Keep the FLATTENED x (N, D) for backward: dW = self.x.T . dout.")
+        fail("affine.dx_not_reshaped",
+             f"{what} has the flattened shape {(n, d)}, not x's shape {x.shape}: the layer "
+             f"before expects a gradient of the shape it produced. What did forward remember "
+             f"about x's shape?", "affine")
+    expect_close(dx, (dout @ W.T).reshape(x.shape), what, exercise="affine")
+    expect_close(getattr(layer, "dW", None), flat.T @ dout, f"self.dW for x of shape {x.shape}",
+                 "Which x does backward use: the flattened one?", exercise="affine")
+    passed("Affine", "flattens (N, d1, d2, d3) inputs and gives dx back in their shape", 3)
 
 
 def check_affine_numerically(Affine, seed=0, tol=1e-5):
-    """Every gradient of the student's Affine agrees with central differences (bpkit.gradcheck)."""
+    """Every gradient of the student's Affine agrees with central differences."""
     rng = rng_for(seed)
     n, d, m = distinct_sizes(rng, 3)
     W, b, x, _ = _case(rng, n, d, m)
-    layer = call_student(f"Affine(W, b) with {shapes(W=W, b=b)}", Affine, W.copy(), b.copy())
-    errors = call_student(
-        f"the gradient check of Affine with {shapes(x=x, W=W, b=b)}",
-        gradcheck.check_layer, layer, x, seed=int(rng.integers(2**31)),
-    )
-    for name, error in errors.items():
-        if not error < tol:
-            raise AssertionError(
-                f"Affine's backward disagrees with the numerical gradient for {name} "
-                f"(relative error {error:.2g}; a correct layer gives below {tol:g}) with "
-                f"{shapes(x=x, W=W, b=b)}."
-            )
+    layer = _build(Affine, W, b)
+    expect_numerical_gradients(layer, x, what=f"Affine.backward with {shapes(x=x, W=W, b=b)}",
+                               tol=tol, seed=int(rng.integers(2**31)), exercise="affine")
+    passed("Affine.backward", "dx, dW and db agree with the numerical gradient", 3)

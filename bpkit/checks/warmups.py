@@ -8,119 +8,118 @@ wrong numbers.
 
 import numpy as np
 
-from ._common import expect_close, is_close, rng_for
+from ._student import (
+    call,
+    expect_close,
+    expect_unchanged,
+    expect_value,
+    fail,
+    is_close,
+    passed,
+    rng_for,
+)
 
 __all__ = ["check_row_sums", "check_add_bias", "check_one_hot"]
 
 
-def _returned(value, name):
-    if value is None:
-        raise AssertionError(f"{name} returned None: did you forget a `return`?")
-    return value
-
-
-def _unchanged(before, after, name, argument, fix):
-    if not np.array_equal(before, after):
-        raise AssertionError(f"{name} changed its argument {argument} in place; {fix}")
-
-
 def check_row_sums(row_sums, seed=0):
     """row_sums(x): x (N, D) -> (N, 1), the sum of each row, kept as a column."""
+    ex = "row_sums"
     rng = rng_for(seed)
-    for n, d in ((4, 3), (1, 5), (3, 3)):
+    cases = ((4, 3), (1, 5), (3, 3))
+    for n, d in cases:
         x = rng.standard_normal((n, d))
         original = x.copy()
-        out = _returned(row_sums(x), "row_sums")
-        _unchanged(original, x, "row_sums", "x", "compute the sums without writing into x.")
+        what = f"row_sums(x) for x of shape {x.shape}"
+        out = expect_value(call(what, row_sums, x, exercise=ex), what, ex)
+        expect_unchanged(original, x, "row_sums", "x", ex)
         expected = original.sum(axis=1, keepdims=True)
         if is_close(out, expected):
             continue
         shape = f"For x of shape {x.shape}, row_sums returned shape {np.shape(out)}"
         if is_close(out, original.sum(axis=1)):
-            raise AssertionError(
-                f"{shape}: the right sums, but the summed axis was dropped. Pass keepdims=True "
-                f"so the result is a column of shape {expected.shape} that broadcasts against x."
-            )
+            fail("row_sums.axis_dropped",
+                 f"{shape}: the right sums, but the summed axis was dropped. A column of shape "
+                 f"{expected.shape} broadcasts against x; how can np.sum keep the axis it sums "
+                 f"over (keepdims)?", ex)
         column_sums = original.sum(axis=0)
         if is_close(out, column_sums[None, :]) or is_close(out, column_sums):
-            raise AssertionError(
-                f"{shape}: it summed over axis 0, down each column (one sum per feature). Each "
-                f"row's sum runs across the columns: axis=1, giving shape {expected.shape}."
-            )
+            fail("row_sums.wrong_axis",
+                 f"{shape}: it summed over axis 0, down each column (one sum per feature). "
+                 f"Which axis runs across one row?", ex)
         if is_close(out, original.sum()) or is_close(np.ravel(out), [original.sum()] * n):
-            raise AssertionError(
-                f"{shape}: it added up every entry of x (np.sum without an axis). Sum each row "
-                f"on its own with axis=1 and keepdims=True, giving shape {expected.shape}."
-            )
-        expect_close(out, expected, f"row_sums(x) for x of shape {x.shape}",
-                     "Each entry i should be x[i, 0] + x[i, 1] + ... + x[i, D-1].")
+            fail("row_sums.summed_everything",
+                 f"{shape}: it added up every entry of x (np.sum without an axis). How do you "
+                 f"sum each row on its own?", ex)
+        expect_close(out, expected, what, "Is entry i the sum of row i alone?", exercise=ex)
+    passed("row_sums", "one sum per row, kept as a column", len(cases))
 
 
 def check_add_bias(add_bias, seed=0):
     """add_bias(x, b): x (N, D), b (D,) -> (N, D), b added to every row; x is not modified."""
+    ex = "add_bias"
     rng = rng_for(seed)
-    for n, d in ((5, 3), (1, 4), (3, 3)):
+    cases = ((5, 3), (1, 4), (3, 3))
+    for n, d in cases:
         x, b = rng.standard_normal((n, d)), rng.standard_normal(d)
         original_x, original_b = x.copy(), b.copy()
-        try:
-            out = add_bias(x, b)
-        except ValueError as error:
-            if "broadcast" not in str(error):
-                raise
-            raise AssertionError(
-                f"add_bias raised ValueError ({error}) for x of shape {x.shape} and b of shape "
-                f"{b.shape}. Numpy lines shapes up from the right, so (N, D) + (D,) already "
-                f"adds b to every row: no reshape is needed."
-            ) from None
-        _unchanged(original_x, x, "add_bias", "x",
-                   "`x += b` writes into the caller's array. Return a new array: x + b.")
-        _unchanged(original_b, b, "add_bias", "b", "leave b as it was given.")
-        out = _returned(out, "add_bias")
+        where = f"for x of shape {x.shape} and b of shape {b.shape}"
+
+        def broadcast_error(error, x=x, b=b):
+            if isinstance(error, ValueError) and "broadcast" in str(error):
+                return "add_bias.reshaped_b", (
+                    f"add_bias raised ValueError ({error}) for x of shape {x.shape} and b of "
+                    f"shape {b.shape}. Numpy lines shapes up from the right: does (N, D) + (D,) "
+                    f"need any reshape at all?")
+            return None
+
+        out = call(f"add_bias(x, b) {where}", add_bias, x, b, exercise=ex,
+                   recognise=broadcast_error)
+        expect_unchanged(original_x, x, "add_bias", "x", ex)
+        expect_unchanged(original_b, b, "add_bias", "b", ex)
+        out = expect_value(out, f"add_bias(x, b) {where}", ex)
         expected = original_x + original_b
         if is_close(out, expected):
             continue
-        where = f"for x of shape {x.shape} and b of shape {b.shape}"
         if n == d and is_close(out, original_x + original_b[:, None]):
-            raise AssertionError(
-                f"add_bias added b[i] to row i {where} (b turned into a column). The bias "
-                f"belongs to the columns: b[j] is added to column j of every row, which is "
-                f"plain x + b."
-            )
+            fail("add_bias.added_to_rows",
+                 f"add_bias added b[i] to row i {where} (b turned into a column). Which entry of "
+                 f"b belongs to which column?", ex)
         if is_close(out, original_x):
-            raise AssertionError(f"add_bias returned x unchanged {where}: add b.")
-        expect_close(out, expected, f"add_bias(x, b) {where}", "Expected x + b.")
+            fail("add_bias.no_bias", f"add_bias returned x unchanged {where}: b was never "
+                 f"added.", ex)
+        expect_close(out, expected, f"add_bias(x, b) {where}", exercise=ex)
+    passed("add_bias", "b added to every row, x untouched", len(cases))
 
 
 def check_one_hot(one_hot, seed=0):
     """one_hot(t, n_classes): t (N,) int labels -> (N, n_classes) float rows with a single 1."""
+    ex = "one_hot"
     rng = rng_for(seed)
     cases = [rng.integers(0, 4, size=6), np.array([0, 2, 1]), np.array([3, 0])]
     for t, n_classes in zip(cases, (4, 5, 4), strict=True):
         original = t.copy()
-        out = _returned(one_hot(t, n_classes), "one_hot")
-        _unchanged(original, t, "one_hot", "t", "read the labels without changing them.")
-        expected = np.eye(n_classes)[original]
         what = f"one_hot(t, n_classes={n_classes}) for t = {original.tolist()}"
+        out = expect_value(call(what, one_hot, t, n_classes, exercise=ex), what, ex)
+        expect_unchanged(original, t, "one_hot", "t", ex)
+        expected = np.eye(n_classes)[original]
         shape = np.shape(out)
         if shape == expected.T.shape and shape != expected.shape:
-            raise AssertionError(
-                f"{what} has shape {shape}, rows and columns swapped: one row per label, "
-                f"one column per class, shape {expected.shape}."
-            )
+            fail("one_hot.transposed",
+                 f"{what} has shape {shape}, rows and columns swapped: one row per label and one "
+                 f"column per class make {expected.shape}.", ex)
         if len(shape) == 2 and shape[0] == len(t) and shape[1] == original.max() + 1 != n_classes:
-            raise AssertionError(
-                f"{what} has shape {shape}: it has t.max() + 1 columns. Use n_classes columns: a "
-                f"batch need not contain every class, shape {expected.shape}."
-            )
+            fail("one_hot.classes_from_labels",
+                 f"{what} has shape {shape}: it has t.max() + 1 columns. A batch need not "
+                 f"contain every class: how many columns does n_classes ask for?", ex)
         if not np.issubdtype(np.asarray(out).dtype, np.floating):
-            raise AssertionError(
-                f"{what} has dtype {np.asarray(out).dtype}; make it float (np.zeros((N, C)) is "
-                f"float64) because later lessons multiply it with probabilities."
-            )
+            fail("one_hot.not_float",
+                 f"{what} has dtype {np.asarray(out).dtype}; later lessons multiply it with "
+                 f"probabilities, so it should be float.", ex)
         if np.shape(out) == expected.shape and is_close(out, np.eye(n_classes)[original - 1]):
-            raise AssertionError(
-                f"{what} puts each 1 one column too far left (label k in column k - 1). Labels "
-                f"start at 0, so label k belongs in column k."
-            )
-        expect_close(out, expected, what,
-                     "Row i should be all zeros except a 1 in column t[i].")
+            fail("one_hot.off_by_one",
+                 f"{what} puts each 1 one column too far left (label k in column k - 1). Where "
+                 f"do labels start counting?", ex)
+        expect_close(out, expected, what, "Is row i all zeros except one 1, in column t[i]?",
+                     exercise=ex)
+    passed("one_hot", "one row per label with a single 1, float", len(cases))

@@ -1,36 +1,14 @@
-"""What every check shares: comparing arrays with messages a student can act on, and telling a
-student's own code from bpkit's reference.
-
-A check raises ``AssertionError`` whose message names the likely mistake and the shapes
-involved; it never prints. Messages are written for the student who will read them.
+"""Telling a student's own code from bpkit's reference: an answer that imports, re-exports,
+subclasses or wraps bpkit's class scores nothing (``common.not_own_code``).
 """
 
 import dis
 import inspect
 import types
 
-import numpy as np
+from ._student import fail
 
-from ._student import (  # noqa: F401 -- re-exported: the topic modules import them from here
-    expect_close,
-    expect_dtype,
-    expect_shape,
-    fail,
-    is_close,
-    rng_for,
-)
-
-
-def expect_scalar(value, what, return_hint, why_one_number):
-    """Fail unless a student's function returned one number (a loss, an error figure).
-
-    return_hint: what to return, for a missing ``return``; why_one_number: why an array is wrong.
-    """
-    if value is None:
-        fail("common.returned_none", f"{what} returned None: {return_hint}")
-    if np.ndim(value) != 0:
-        fail("common.wrong_type",
-             f"{what} returned an array of shape {np.shape(value)}: {why_one_number}")
+__all__ = ["expect_own_code"]
 
 
 def expect_own_code(obj, name=None):
