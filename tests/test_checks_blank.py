@@ -143,3 +143,28 @@ def test_the_none_transform_only_touches_answers_inside_a_def():
     assert none_returning(source) == (
         "def f(x):\n    return None\n### BEGIN SOLUTION\nvalue = 3\n### END SOLUTION\n")
     assert json.dumps(none_returning("no answer here\n")) == json.dumps("no answer here\n")
+
+
+@pytest.mark.parametrize("lesson", [lesson_param(n) for n in LESSONS])
+def test_every_visible_test_of_a_correct_solution_passes_with_a_tick_line(lesson, capsys):
+    """The solution's visible test cells pass, and each says so in one ✓ line per check."""
+    notebook = nbformat.read(REPO / "solutions" / lesson / f"{lesson}.ipynb", as_version=4)
+    shell = InteractiveShell.instance()
+    shell.reset(new_session=True)
+    exercises = written_exercises(lesson)
+    try:
+        for cell, exercise in graded_cells(notebook, exercises):
+            if cell.cell_type != "code":
+                continue
+            capsys.readouterr()
+            result = shell.run_cell(MAGIC.sub("", HIDDEN.sub("", cell.source)))
+            out = capsys.readouterr().out
+            if nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution"):
+                grade_id = nbgrader_meta(cell)["grade_id"]
+                assert result.error_in_exec is None, f"{grade_id}: {result.error_in_exec!r}"
+                calls = len(re.findall(r"^checks\.check_\w+\(", cell.source.split("###")[0],
+                                       re.M))
+                ticks = [line for line in out.splitlines() if line.startswith("✓ ")]
+                assert len(ticks) >= max(calls, 1 if exercise else 0), (grade_id, out)
+    finally:
+        shell.reset(new_session=True)

@@ -339,3 +339,19 @@ def test_every_common_id_is_well_formed_and_described():
     for mistake_id, meaning in toolkit.COMMON_MISTAKES.items():
         assert mistake_id.startswith("common.") and meaning
         CheckFailure(mistake_id, "ok")
+
+
+def test_each_lesson_module_imports_only_the_shared_toolkit_and_no_private_name():
+    import ast
+    from pathlib import Path
+
+    shared = {"_student", "_layers", "_own_code", "_shop"}
+    folder = Path(toolkit.__file__).parent
+    for path in folder.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                assert node.module in shared, f"{path.name} imports from .{node.module}"
+                private = [a.name for a in node.names if a.name.startswith("_")]
+                assert not private, f"{path.name} imports private {private}"

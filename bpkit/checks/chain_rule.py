@@ -7,6 +7,7 @@ wrong; numerical methods are judged also by how many times they call f.
 
 import numpy as np
 
+from ._shop import notes_shop, random_shop
 from ._student import (
     call,
     diagnose,
@@ -20,7 +21,6 @@ from ._student import (
     passed,
     rng_for,
 )
-from .computation_graph import notes_shop, random_shop
 
 __all__ = [
     "check_apple_backward", "check_square_of_sum", "check_numerical_derivative",

@@ -5,29 +5,11 @@ node went wrong: the inputs are random and all different from each other, so eac
 (a missing tax node, the wrong pair multiplied) gives numbers that tell it apart.
 """
 
-import numpy as np
 
-from ..data import shop_prices
+from ._shop import SHOP_INPUTS, notes_shop, random_shop
 from ._student import call, diagnose, expect_close, expect_keys, passed, rng_for
 
 __all__ = ["check_apple_forward", "check_shop_forward", "check_neuron_forward"]
-
-SHOP_KEYS = ("apple_price", "apple_count", "orange_price", "orange_count", "tax")
-
-
-def random_shop(rng):
-    """Shop inputs as the notes would write them, but random and all different."""
-    prices = rng.choice(np.arange(20, 400, 10), size=2, replace=False)
-    counts = rng.choice(np.arange(2, 12), size=2, replace=False)
-    return {"apple_price": float(prices[0]), "apple_count": float(counts[0]),
-            "orange_price": float(prices[1]), "orange_count": float(counts[1]),
-            "tax": float(rng.uniform(1.05, 1.3))}
-
-
-def notes_shop():
-    """The notes' shop (bpkit.data.shop_prices) as floats."""
-    return {k: float(v) for k, v in shop_prices().items()}
-
 
 def check_apple_forward(apple_forward, seed=0):
     """apple_forward(apple_price, apple_count, tax) -> {"apples", "total"}: the outputs of the
@@ -78,7 +60,7 @@ def check_shop_forward(shop_forward, seed=0):
     rng = rng_for(seed)
     cases = [notes_shop()] + [random_shop(rng) for _ in range(3)]
     for shop in cases:
-        ap, ac, op, oc, tax = (shop[k] for k in SHOP_KEYS)
+        ap, ac, op, oc, tax = (shop[k] for k in SHOP_INPUTS)
         what = f"shop_forward({ap:g}, {ac:g}, {op:g}, {oc:g}, {tax:g})"
         out = expect_keys(call(what, shop_forward, ap, ac, op, oc, tax, exercise=ex),
                           SHOP_OUTPUTS, what, ex)

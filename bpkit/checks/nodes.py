@@ -8,7 +8,6 @@ the mistake. Layer probing (forward/backward calls, stored state) is ``_layers``
 import numpy as np
 
 from .. import layers as _reference
-from ..data import shop_prices
 from ._layers import (
     backward_ignores_forward,
     constant_ratio,
@@ -20,6 +19,7 @@ from ._layers import (
     upstream,
 )
 from ._own_code import globals_used
+from ._shop import SHOP_INPUTS, notes_shop, random_shop
 from ._student import (
     call,
     describe,
@@ -45,7 +45,7 @@ __all__ = [
 ]
 
 # The five inputs of the shop graph, in the order the notes list their gradients.
-SHOP_GRADIENT_NAMES = ("apple_price", "apple_count", "orange_price", "orange_count", "tax")
+SHOP_GRADIENT_NAMES = SHOP_INPUTS
 
 
 def _check_forward(Layer, name, rng, combine, other, other_id, other_words, exercise):
@@ -201,13 +201,7 @@ def check_shop_graph(shop_graph, seed=0, uses=(), parts=("price", "gradients")):
     (the return value's form and the price) and/or "gradients".
     """
     rng = rng_for(seed)
-    notes = {k: float(v) for k, v in shop_prices().items()}
-    cases = [notes] + [
-        {"apple_price": float(rng.integers(50, 500)), "apple_count": float(rng.integers(1, 9)),
-         "orange_price": float(rng.integers(50, 500)), "orange_count": float(rng.integers(1, 9)),
-         "tax": float(np.round(rng.uniform(1.01, 1.3), 2))}
-        for _ in range(3)
-    ]
+    cases = [notes_shop()] + [random_shop(rng) for _ in range(3)]
     for inputs in cases:
         _check_shop_case(shop_graph, inputs, parts)
     # Last, so that unwritten or wrong code gets its own message first.
