@@ -66,7 +66,7 @@ def test_forward_difference_is_named():
             x[i] = keep
         return grad
 
-    with pytest.raises(AssertionError, match=r"forward difference \(with h = 1e-05\).*numerical_gradient\.one_sided"):
+    with pytest.raises(AssertionError, match=r"forward difference \(with h = 1e-05\).*one_sided"):
         checks.check_numerical_gradient(forward_difference)
 
 
@@ -128,7 +128,7 @@ def test_perturbing_a_copy_is_named():
     def on_a_copy(f, x, h=1e-5):
         return good_numerical_gradient(f, x.copy(), h)
 
-    with pytest.raises(AssertionError, match=r"all zeros.*a copy\?.*numerical_gradient\.perturbs_a_copy"):
+    with pytest.raises(AssertionError, match=r"all zeros.*a copy\?.*perturbs_a_copy"):
         checks.check_numerical_gradient_restores_x(on_a_copy)
 
 

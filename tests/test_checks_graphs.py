@@ -222,7 +222,8 @@ def test_numerical_gradient_1d_that_leaves_x_moved_is_caught():
             x[i] -= 2 * h
             grad[i] = (plus - f(x)) / (2 * h)
         return grad
-    assert "changed its argument x in place" in fail_message(checks.check_numerical_gradient_1d, in_place)
+    message = fail_message(checks.check_numerical_gradient_1d, in_place)
+    assert "changed its argument x in place" in message
 
 
 @pytest.mark.lesson02

@@ -73,7 +73,8 @@ class SwappedMul(GoodMul):
 
 
 def test_mul_swapped_gradients_are_named():
-    fails_with(checks.check_mul_layer_backward, SwappedMul, "swapped", "[mul_layer.swapped_gradients]")
+    fails_with(checks.check_mul_layer_backward, SwappedMul, "swapped",
+               "[mul_layer.swapped_gradients]")
 
 
 class NoDoutMul(GoodMul):
@@ -177,7 +178,8 @@ class SingleValueMul(GoodMul):
 
 
 def test_mul_returning_one_value_is_detected():
-    fails_with(checks.check_mul_layer_backward, SingleValueMul, "should return 2 values", "[common.wrong_count]")
+    fails_with(checks.check_mul_layer_backward, SingleValueMul, "should return 2 values",
+               "[common.wrong_count]")
 
 
 class Float64Mul(GoodMul):

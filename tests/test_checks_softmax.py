@@ -101,7 +101,7 @@ def test_cross_entropy_without_batch_mean_is_named():
     def summed(y, t):
         return good_cross_entropy_error(y, t) * np.atleast_2d(y).shape[0]
 
-    with pytest.raises(AssertionError, match=r"SUM over the batch.*cross_entropy_error\.summed_over_batch"):
+    with pytest.raises(AssertionError, match=r"SUM over the batch.*summed_over_batch"):
         checks.check_cross_entropy_error(summed)
 
 
@@ -129,7 +129,7 @@ def test_cross_entropy_log_of_zero_is_named():
             t = np.eye(y.shape[1])[t.ravel()]
         return -np.sum(t * np.log(y)) / y.shape[0]
 
-    with pytest.raises(AssertionError, match=r"probability exactly 0.*cross_entropy_error\.log_zero"):
+    with pytest.raises(AssertionError, match=r"probability exactly 0.*log_zero"):
         checks.check_cross_entropy_error(no_delta)
 
 
@@ -138,7 +138,7 @@ def test_backward_without_division_by_n_is_named():
         def backward(self, dout=1):
             return dout * (self.y - self.t)
 
-    with pytest.raises(AssertionError, match=r"N = \d+ times too large.*softmax_with_loss\.not_divided_by_batch"):
+    with pytest.raises(AssertionError, match=r"N = \d+ times too large.*not_divided_by_batch"):
         checks.check_softmax_with_loss_backward(NoN)
 
 

@@ -136,7 +136,7 @@ def test_backward_in_forward_order_is_told_to_reverse():
                 dout = layer.backward(dout)
             return self.read_grads()
 
-    fails_with(checks.check_two_layer_gradient, Net, match=r"in which order.*two_layer_net\.backward_order")
+    fails_with(checks.check_two_layer_gradient, Net, match=r"in which order.*backward_order")
 
 
 def test_looping_over_the_layer_names_is_explained():
@@ -160,11 +160,12 @@ def test_dropping_the_returned_dout_is_explained():
                 layer.backward(dout)  # the result is thrown away
             return self.read_grads()
 
-    fails_with(checks.check_two_layer_gradient, Net, match=r"what does each backward return.*two_layer_net\.dout_not_chained")
+    fails_with(checks.check_two_layer_gradient, Net,
+               match=r"what does each backward return.*dout_not_chained")
     # When H == C nothing raises, and the wrong values themselves are recognised.
     seed = next(s for s in range(200) if _sizes(s)[1] == _sizes(s)[2])
     fails_with(checks.check_two_layer_gradient, Net, seed=seed,
-               match=r"every layer is handed the loss layer's dout.*two_layer_net\.dout_not_chained")
+               match=r"every layer is handed the loss layer's dout.*dout_not_chained")
 
 
 def _sizes(seed):
@@ -180,7 +181,8 @@ def test_backward_without_forward_is_told_to_call_loss_first():
                 dout = layer.backward(dout)
             return self.read_grads()
 
-    fails_with(checks.check_two_layer_gradient, Net, match=r"backward pass before any forward pass.*two_layer_net\.backward_before_forward")
+    fails_with(checks.check_two_layer_gradient, Net,
+               match=r"before any forward pass.*backward_before_forward")
 
 
 def test_skipping_the_relu_is_named():
