@@ -6,6 +6,7 @@ unknown lesson, unreadable zip), with the reason on stderr.
 
 import argparse
 import os
+import signal
 import sys
 
 from . import course
@@ -47,8 +48,15 @@ def _parser():
     return parser
 
 
+def _stop(signum, frame):
+    """SIGTERM (a job scheduler, ``kill``) ends the run as Ctrl-C does: workers and kernels are
+    stopped and everything graded so far is kept."""
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
     args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop)
     import warnings
 
     warnings.filterwarnings("ignore")  # nbgrader's and nbformat's deprecation chatter

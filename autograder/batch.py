@@ -164,7 +164,7 @@ def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submis
                 record(result)
             if todo:
                 pool.run(todo, settings, jobs or os.cpu_count() or 1, limits["notebook_timeout"],
-                         on_result)
+                         on_result, progress.running)
         finally:
             gradebook.close()
 

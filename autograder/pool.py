@@ -9,15 +9,17 @@ submission is reported as timed out and the batch goes on.
 import multiprocessing
 import multiprocessing.connection
 import os
-import signal
 import time
 import traceback
 import warnings
 
+from . import processes
+
 
 def _serve(connection, settings):
     """Worker loop: receive a task, grade it, send back the result."""
-    os.setpgrp()  # the worker and its kernels form one group, so a kill takes them all
+    os.setpgrp()  # out of the terminal's group: Ctrl-C reaches the grader, which ends us
+    processes.watch_parent()  # a killed grader takes its workers and kernels along
     warnings.filterwarnings("ignore")
     from . import worker
 
@@ -46,10 +48,8 @@ class _Slot:
         self.deadline = None
 
     def kill(self):
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        """End the worker and its kernels (each kernel is in a session of its own)."""
+        processes.kill_tree(self.process.pid)
         self.process.join(5)
 
 
@@ -71,8 +71,9 @@ def _finished(slot, ready, notebook_timeout):
     return None, False
 
 
-def run(tasks, settings, jobs, notebook_timeout, on_result):
-    """Grade ``tasks`` on ``jobs`` workers; calls ``on_result(task, result)`` in this process."""
+def run(tasks, settings, jobs, notebook_timeout, on_result, on_running=None):
+    """Grade ``tasks`` on ``jobs`` workers; calls ``on_result(task, result)`` in this process,
+    and ``on_running([(task, seconds so far), ...])`` about twice a second."""
     context = multiprocessing.get_context("fork")
     pending = list(tasks)
     slots = [_Slot(context, settings) for _ in range(max(1, min(jobs, len(pending))))]
@@ -81,10 +82,14 @@ def run(tasks, settings, jobs, notebook_timeout, on_result):
             for slot in slots:
                 if slot.task is None and pending:
                     slot.task = pending.pop(0)
-                    slot.deadline = time.monotonic() + notebook_timeout
+                    slot.started = time.monotonic()
+                    slot.deadline = slot.started + notebook_timeout
                     slot.parent.send(slot.task)
             ready = multiprocessing.connection.wait(
                 [s.parent for s in slots if s.task], timeout=0.5)
+            if on_running:
+                now = time.monotonic()
+                on_running([(s.task, now - s.started) for s in slots if s.task])
             for i, slot in enumerate(slots):
                 if slot.task is None:
                     continue

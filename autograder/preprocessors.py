@@ -26,6 +26,8 @@ worker puts there and reads after the notebook; see :func:`note`).
 import copy
 import json
 import os
+import re
+import time
 
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import DeadKernelError
@@ -48,18 +50,65 @@ def _is_test(cell):
     return cell.get("cell_type") == "code" and nbg.get("grade") and not nbg.get("solution")
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL_FRAME = re.compile(r"^Cell In\[\d+\], line (\d+), in ([\w.<>]+)\(", re.M)
+TIMED_OUT = ("KeyboardInterrupt", "CellTimeoutError")
+
+
+def stuck_in(outputs):
+    """``(function, line)`` where the student's code was when a timeout interrupted it: the
+    innermost frame in notebook code of the KeyboardInterrupt's traceback, or None."""
+    for output in outputs:
+        if output.get("ename") == "KeyboardInterrupt":
+            frames = _CELL_FRAME.findall(_ANSI.sub("", "\n".join(output.get("traceback", []))))
+            if frames:
+                line, function = frames[-1]
+                return function, int(line)
+    return None
+
+
+def explain_timeout(cell, seconds):
+    """Replace a timed-out cell's bare ``KeyboardInterrupt`` by what the student needs: which
+    of their functions never returned, and after how long."""
+    if not any(o.get("ename") in TIMED_OUT for o in cell.get("outputs", [])):
+        return False
+    where = stuck_in(cell.outputs)
+    what = (f"{where[0]} (line {where[1]} of its cell) never returned" if where and
+            where[0] != "<module>" else "this cell never finished")
+    why = (f"{what}: stopped after {seconds:g} s. Is there a loop whose condition never "
+           "changes, or a call that waits for itself?")
+    cell.outputs = [o for o in cell.outputs if o.get("ename") not in TIMED_OUT] + [
+        NotebookNode(output_type="error", ename="TimeoutError", evalue=why,
+                     traceback=[f"TimeoutError: {why}"])]
+    return True
+
+
 class ResilientExecute(Execute):
     max_restarts = Integer(3, help="kernel restarts allowed per notebook").tag(config=True)
+    timeout_after_a_timeout = Integer(
+        5, help="seconds per cell once a cell of the notebook has timed out: a loop that never "
+        "ends usually sits in a definition every later test uses, and each would wait the full "
+        "limit").tag(config=True)
     _restarts = 0
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        started = time.monotonic()
         try:
-            return await super().async_execute_cell(cell, cell_index, execution_count,
+            cell = await super().async_execute_cell(cell, cell_index, execution_count,
                                                     store_history)
         except DeadKernelError:
             if self._restarts >= self.max_restarts:
                 raise
             self._restarts += 1
+        else:
+            limit = self.timeout
+            if cell.get("cell_type") == "code" and explain_timeout(
+                    cell, min(limit, round(time.monotonic() - started))):
+                if limit > self.timeout_after_a_timeout:
+                    note(self.resources, f"cell {cell_index + 1} timed out after {limit:g} s; "
+                         f"later cells got {self.timeout_after_a_timeout} s each")
+                self.timeout = min(limit, self.timeout_after_a_timeout)
+            return cell
         why = ("the kernel died while running this cell (os._exit, a crash in C code, or a "
                "signal); it was restarted and the cells above it were run again")
         cell.outputs = [NotebookNode(output_type="error", ename="KernelDied", evalue=why,
@@ -124,7 +173,7 @@ class Review(NbGraderPreprocessor):
 
         enames = {o.get("ename") for c in nb.cells for o in c.get("outputs", [])
                   if o.get("output_type") == "error"}
-        if enames & {"CellTimeoutError", "KeyboardInterrupt"}:
+        if enames & {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}:
             note(resources, "a cell ran too long and was interrupted")
         if "MemoryError" in enames:
             note(resources, "ran out of memory (the kernel's memory limit)")

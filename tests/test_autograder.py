@@ -252,6 +252,10 @@ def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, batch):
         time.sleep(0.1)
     os.killpg(process.pid, signal.SIGKILL)  # the hardest interruption: no cleanup at all
     process.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and processes_of_run(out, process.pid):
+        time.sleep(0.2)
+    assert processes_of_run(out, process.pid) == {}  # its workers and kernels ended with it
     kept = len(list(state.glob("*.json")))
     assert 1 <= kept < 4
     resumed = run_grader(*args)
@@ -264,6 +268,54 @@ def test_an_interrupted_run_loses_nothing_and_resumes(tmp_path, batch):
 
     scratch = fast_temp_dir() or tempfile.gettempdir()
     assert not [n for n in os.listdir(scratch) if n.startswith(f"bpkit-grade-{process.pid}-")]
+
+
+def processes_of_run(out, grader_pid):
+    """Processes of one grader run: its workers (their command line names ``--out``) and its
+    kernels (their environment names the run's scratch folder)."""
+    found = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                environ = f.read()
+        except OSError:  # gone, or not ours to read
+            continue
+        if str(out).encode() in cmdline or f"bpkit-grade-{grader_pid}-".encode() in environ:
+            found[int(entry)] = cmdline.replace(b"\0", b" ").decode(errors="replace")
+    return found
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT],
+                         ids=["SIGKILL", "SIGTERM", "ctrl-c"])
+def test_a_killed_grader_leaves_no_process_behind(tmp_path, batch, signum):
+    """Workers watch their parent: however the grader ends, its workers and kernels end too."""
+    submitted = tmp_path / "submitted"
+    slow = toy.notebook_bytes(toy.submission(square=toy.SQUARE_SOLUTION +
+                                             "import time\ntime.sleep(30)\n"))
+    for i in range(3):
+        folder = submitted / f"s{i}" / toy.LESSON
+        folder.mkdir(parents=True)
+        (folder / (toy.LESSON + ".ipynb")).write_bytes(slow)
+    out = tmp_path / "out"
+    args = grade_args(submitted, out, batch[0]["solutions"], tmp_path / "gb.db", "--jobs", "2")
+    args[args.index("--cell-timeout") + 1] = "60"
+    process = subprocess.Popen([PYTHON, "-m", "autograder", *args], cwd=REPO,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(
+            "autograder.sandbox" in c for c in processes_of_run(out, process.pid).values()):
+        time.sleep(0.2)
+    running = processes_of_run(out, process.pid)
+    assert any("autograder.sandbox" in c for c in running.values()), "no kernel ever started"
+    os.killpg(process.pid, signum)  # what a terminal's Ctrl-C or a job scheduler sends
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and processes_of_run(out, process.pid):
+        time.sleep(0.2)
+    assert processes_of_run(out, process.pid) == {}
 
 
 def test_shards_are_disjoint_and_cover_everything():
@@ -296,6 +348,32 @@ def test_a_notebook_stuck_past_its_time_limit_is_stopped_and_the_batch_goes_on(t
     assert graded["stuck"]["status"] == "error"
     assert "longer than 10 s" in graded["stuck"]["reason"]
     assert graded["fine"]["score"] == "4"
+
+
+def test_a_loop_in_a_definition_every_test_uses_costs_one_timeout_and_is_named(tmp_path, batch):
+    """MulLayer.forward never returns: its first test waits the cell limit, the later ones a
+    short one; the feedback says which function never returned and after how long."""
+    looping = toy.MUL_SOLUTION.replace("        return x * y", "        while True:\n"
+                                       "            pass")
+    folder = tmp_path / "submitted" / "loops" / toy.LESSON
+    folder.mkdir(parents=True)
+    (folder / (toy.LESSON + ".ipynb")).write_bytes(toy.notebook_bytes(toy.submission(mul=looping)))
+    args = grade_args(tmp_path / "submitted", tmp_path / "out", batch[0]["solutions"],
+                      tmp_path / "gb.db")
+    args[args.index("--cell-timeout") + 1] = "20"
+    done = run_grader(*args)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "still running: loops 03_toy for 0:15" in done.stderr  # the progress says what runs
+    with open(tmp_path / "out" / "results.json") as f:
+        (result,) = json.load(f)["submissions"]
+    tests = {t["grade_id"]: t for t in result["tests"]}
+    assert tests["square_test"]["passed"]
+    assert re.match(r"TimeoutError: MulLayer.forward \(line \d+ of its cell\) never returned: "
+                    r"stopped after 20 s", tests["mul_forward"]["message"])
+    assert "never returned: stopped after 5 s" in tests["mul_backward"]["message"]
+    assert "timed out after 20 s; later cells got 5 s each" in result["reason"]
+    page = (tmp_path / "out" / "feedback" / "loops" / (toy.LESSON + ".html")).read_text()
+    assert "MulLayer.forward (line" in page and "never returned: stopped after 20 s" in page
 
 
 REAL_SOLUTIONS = os.path.join(REPO, "solutions")

@@ -7,7 +7,7 @@ import json
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from autograder import guard
-from autograder.preprocessors import NOTES_KEY, MarkTests, Review
+from autograder.preprocessors import NOTES_KEY, MarkTests, Review, explain_timeout
 
 
 def _test(grade_id, outputs=(), ran=True):
@@ -107,3 +107,39 @@ def test_a_garbled_log_line_does_not_stop_the_review(tmp_path):
     log.write_text(json.dumps(_before("t")) + "\n{not json\n")
     nb, resources = Review(log_path=str(log)).preprocess(new_notebook(cells=[_test("t")]), {})
     assert resources.get(NOTES_KEY, []) == []
+
+
+# What nbclient leaves in a cell whose call into the student's MulLayer.forward was interrupted
+# (an IPython 8 traceback, colours included).
+INTERRUPTED = new_output("error", ename="KeyboardInterrupt", evalue="", traceback=[
+    "\x1b[31mKeyboardInterrupt\x1b[39m                         Traceback (most recent call last)",
+    "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[2]\x1b[39m\x1b[32m, line 3\x1b[39m\n"
+    "----> 3 helper(MulLayer())\n",
+    "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[2]\x1b[39m\x1b[32m, line 2\x1b[39m, in "
+    "\x1b[36mhelper\x1b[39m\x1b[34m(m)\x1b[39m\n----> 2     return m.forward(1)\n",
+    "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[1]\x1b[39m\x1b[32m, line 3\x1b[39m, in "
+    "\x1b[36mMulLayer.forward\x1b[39m\x1b[34m(self, x)\x1b[39m\n----> 3         while True:\n",
+    "\x1b[31mKeyboardInterrupt\x1b[39m: "])
+NO_REPLY = new_output("error", ename="CellTimeoutError", evalue="", traceback=[])
+
+
+def test_a_timed_out_cell_names_the_function_that_never_returned():
+    cell = _test("t", [INTERRUPTED, NO_REPLY])
+    assert explain_timeout(cell, 60)
+    (error,) = cell.outputs
+    assert error.ename == "TimeoutError"
+    assert error.evalue.startswith("MulLayer.forward (line 3 of its cell) never returned: "
+                                   "stopped after 60 s.")
+
+
+def test_a_loop_at_the_top_level_of_a_cell_is_called_the_cell():
+    top = new_output("error", ename="KeyboardInterrupt", evalue="", traceback=[
+        "Cell In[4], line 2\n      1 x = 0\n----> 2 while True:\n"])
+    cell = _test("t", [top])
+    explain_timeout(cell, 5)
+    assert cell.outputs[0].evalue.startswith("this cell never finished: stopped after 5 s.")
+
+
+def test_a_cell_that_finished_is_left_alone():
+    cell = _test("t", [new_output("error", ename="AssertionError", evalue="no", traceback=[])])
+    assert not explain_timeout(cell, 60) and cell.outputs[0].ename == "AssertionError"

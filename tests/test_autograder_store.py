@@ -144,3 +144,19 @@ def test_a_failed_test_keeps_the_checks_mistake_id_apart_from_its_message():
     cell.outputs = [new_output("error", ename="NameError", evalue="name 'f' is not defined",
                                traceback=[])]
     assert failure_of(cell) == ("NameError: name 'f' is not defined", None)
+
+
+def test_the_progress_log_says_what_is_still_running_every_15_seconds():
+    import io
+
+    from autograder.progress import Progress
+
+    log = io.StringIO()
+    progress = Progress(2, log)
+    task = {"student": "ada", "lesson": "03_add_mul_layers"}
+    for seconds in (1, 14, 15, 16, 29, 31, 46):
+        progress.running([(task, seconds)])
+    assert log.getvalue().splitlines() == [
+        "still running: ada 03_add_mul_layers for 0:15",
+        "still running: ada 03_add_mul_layers for 0:31",
+        "still running: ada 03_add_mul_layers for 0:46"]
