@@ -13,6 +13,7 @@ import json
 import re
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import nbformat
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -82,6 +83,7 @@ def run_lesson(lesson, notebook, transform=lambda source: source):
         if exercise is not None:
             outcomes[nbgrader_meta(cell)["grade_id"]] = (exercise, result.error_in_exec)
     shell.reset(new_session=True)
+    plt.close("all")
     return outcomes
 
 
@@ -168,3 +170,4 @@ def test_every_visible_test_of_a_correct_solution_passes_with_a_tick_line(lesson
                 assert len(ticks) >= max(calls, 1 if exercise else 0), (grade_id, out)
     finally:
         shell.reset(new_session=True)
+        plt.close("all")
