@@ -25,9 +25,10 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# Regenerate lessons/ from solutions/ with nbgrader (deterministic; no gradebook needed).
+# Regenerate lessons/ from solutions/ with nbgrader (deterministic; no gradebook needed), and
+# the README's lesson tables. One lesson or a few: make lessons LESSON=03 (or LESSON="03 05").
 lessons: $(STAMP)
-	$(BIN)/python -m autograder.release
+	$(BIN)/python -m autograder.release $(LESSON)
 
 # Grade a class: make grade SUBMISSIONS=path/to/submitted-or-lms.zip OUT=grading-out
 grade: $(STAMP)

@@ -11,6 +11,7 @@ import sys
 
 from . import course
 from .course import UsageError
+from .lessons import UnknownLesson
 
 
 def _parser():
@@ -23,7 +24,7 @@ def _parser():
     grade.add_argument("--out", required=True, help="folder for grades.csv, results.json, "
                        "feedback/ and report.html")
     grade.add_argument("--lesson", action="extend", nargs="+", metavar="LESSON",
-                       help="grade only these lessons (03 or 03_add_mul_layers)")
+                       help="grade only these lessons (3, 03 or 03_add_mul_layers)")
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="notebooks graded at once (default: all cores)")
     grade.add_argument("--db-url", help="gradebook as an SQLAlchemy URL (default: sqlite file "
@@ -78,7 +79,7 @@ def main(argv=None):
             result = grade_file(args.lesson, args.notebook,
                                 solutions=os.path.abspath(args.solutions))
             print(format_result(result))
-    except UsageError as error:
+    except (UsageError, UnknownLesson) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -17,6 +17,7 @@ import tempfile
 from collections import defaultdict
 
 from . import course, feedback, outputs, pool, report, sandbox, submissions
+from . import lessons as registry
 from .course import UsageError
 from .gradebook import ClassGradebook
 from .progress import Progress
@@ -69,10 +70,11 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
           notebook_timeout=600, memory_mb=2048, stream=None, kernel_user=None):
     """Grade a batch; returns every stored result of ``out_dir``. Raises UsageError on misuse."""
     stream = stream or sys.stderr
-    available = course.available_lessons(solutions)
+    available = registry.all_lessons(course.course_root(solutions))
     if not available:
         raise UsageError(f"no lessons found in {solutions}")
-    chosen = [course.resolve_lesson(spec, solutions) for spec in lessons] if lessons else available
+    chosen = [registry.resolve_lesson(spec, course.course_root(solutions))
+              for spec in lessons] if lessons else available
     numbers = {name.split("_", 1)[0]: name for name in available}
     if not os.path.exists(submissions_path):
         raise UsageError(f"submissions not found: {submissions_path} does not exist")

@@ -13,6 +13,8 @@ import tempfile
 
 import nbformat
 
+from . import lessons
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOLUTIONS = os.path.join(REPO, "solutions")
 LESSONS = os.path.join(REPO, "lessons")
@@ -23,30 +25,9 @@ class UsageError(Exception):
     """A mistake in how the grader was called; the message says what to do instead."""
 
 
-def available_lessons(solutions=SOLUTIONS):
-    """Lesson folder names (``03_add_mul_layers``) that have their source notebook."""
-    if not os.path.isdir(solutions):
-        return []
-    return sorted(
-        name for name in os.listdir(solutions)
-        if os.path.isfile(os.path.join(solutions, name, name + ".ipynb"))
-    )
-
-
-def resolve_lesson(spec, solutions=SOLUTIONS):
-    """``"03"``, ``"3"`` or ``"03_add_mul_layers"`` -> ``"03_add_mul_layers"``."""
-    lessons = available_lessons(solutions)
-    spec = str(spec).strip().rstrip("/")
-    spec = os.path.basename(spec)
-    if spec in lessons:
-        return spec
-    number = spec.split("_", 1)[0]
-    if number.isdigit():
-        matches = [name for name in lessons if name.split("_", 1)[0] == f"{int(number):02d}"]
-        if len(matches) == 1:
-            return matches[0]
-    known = ", ".join(lessons) or f"none: {solutions} holds no lesson"
-    raise UsageError(f"unknown lesson {spec!r}; known lessons: {known}")
+def course_root(solutions=SOLUTIONS):
+    """The course folder whose ``solutions/`` folder is ``solutions`` (what lessons.py reads)."""
+    return os.path.dirname(os.path.abspath(solutions))
 
 
 def source_notebook(lesson, solutions=SOLUTIONS):
@@ -63,7 +44,7 @@ def lesson_signatures(solutions=SOLUTIONS):
     """For telling which lesson a stray notebook belongs to: lesson -> set of grade_ids."""
     return {
         lesson: set(grade_ids(nbformat.read(source_notebook(lesson, solutions), as_version=4)))
-        for lesson in available_lessons(solutions)
+        for lesson in lessons.all_lessons(course_root(solutions))
     }
 
 

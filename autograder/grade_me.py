@@ -13,6 +13,7 @@ import sys
 import tempfile
 
 from . import course, sandbox, worker
+from . import lessons as registry
 from .worker import file_sha256
 
 
@@ -38,7 +39,7 @@ def _template(lesson, solutions):
 def grade_file(lesson, notebook=None, solutions=course.SOLUTIONS, cell_timeout=60,
                memory_mb=2048):
     """Grade one notebook; returns its :class:`~autograder.results.Result`."""
-    lesson = course.resolve_lesson(lesson, solutions)
+    lesson = registry.resolve_lesson(lesson, course.course_root(solutions))
     notebook = os.path.abspath(notebook or default_notebook(lesson))
     if not os.path.isfile(notebook):
         raise course.UsageError(f"no notebook at {notebook}")

@@ -2,11 +2,12 @@
 
 nbgrader's generate_assignment does the work (solutions replaced by stubs, hidden tests
 removed, checksums of the locked cells). Then each generated notebook gets a first cell saying
-it is generated, so nobody edits it instead of its source. No gradebook is touched, and the
+it is generated, so nobody edits it instead of its source. Last, the README's lesson tables are
+rewritten from the lesson folders (see readme_tables.py). No gradebook is touched, and the
 output depends only on solutions/, so running it twice changes no byte.
 
-    python -m autograder.release              # every lesson
-    python -m autograder.release 03 05        # some lessons, by number or folder name
+    python -m autograder.release              # every lesson   (make lessons)
+    python -m autograder.release 03 05        # some lessons   (make lessons LESSON="03 05")
 """
 
 import argparse
@@ -20,7 +21,8 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from .lessons import CONFIG_FILE, COURSE_ROOT, find_lessons
+from . import readme_tables
+from .lessons import CONFIG_FILE, COURSE_ROOT, UnknownLesson, find_lessons, lessons
 
 NOTICE_CELL_ID = "generated-notice"
 
@@ -77,14 +79,24 @@ def main(argv=None):
         help="course folder holding solutions/ (default: this repository)",
     )
     args = parser.parse_args(argv)
+    root = args.root.resolve()
     try:
-        lessons = find_lessons(args.lessons, args.root)
-    except LookupError as error:
+        chosen = find_lessons(args.lessons, root)
+    except UnknownLesson as error:
         parser.exit(2, f"error: {error}\n")
-    config = nbgrader_config(args.root.resolve())
-    for lesson in lessons:
-        print(f"lessons/{lesson}/{lesson}.ipynb", "<-", f"solutions/{lesson}/{lesson}.ipynb")
-        release(lesson, config)
+    config = nbgrader_config(root)
+    for lesson in chosen:
+        print(f"lessons/{lesson.slug}/{lesson.slug}.ipynb", "<-",
+              f"solutions/{lesson.slug}/{lesson.slug}.ipynb")
+        release(lesson.slug, config)
+    readme = root / "README.md"
+    if readme.is_file():
+        try:
+            changed = readme_tables.write(readme, lessons(root))
+        except readme_tables.ReadmeError as error:
+            parser.exit(2, f"error: {error}\n")
+        if changed:
+            print("README.md: lesson tables rewritten")
     return 0
 
 

@@ -24,6 +24,7 @@ import time
 import nbformat
 
 from autograder import course, restructure
+from autograder.lessons import find_lessons
 
 REPO = course.REPO
 
@@ -120,8 +121,7 @@ def main():
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--lesson", action="append")
     args = parser.parse_args()
-    lessons = ([course.resolve_lesson(spec) for spec in args.lesson] if args.lesson
-               else course.available_lessons())
+    lessons = [lesson.slug for lesson in find_lessons(args.lesson or [])]
     n = args.students * len(lessons)
     root = tempfile.mkdtemp(prefix="bpkit-bench-grade-")
     try:

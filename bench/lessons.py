@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from autograder.lessons import COURSE_ROOT, find_lessons
+from autograder.lessons import find_lessons
 from tests.notebook_run import execute_notebook
 
 LESSON_GOAL_S = 20.0
@@ -24,11 +24,12 @@ def main(names):
     print(f"{'lesson':32} {'seconds':>8} {'of goal':>8}  clean")
     with tempfile.TemporaryDirectory() as scratch:
         for lesson in find_lessons(names):
-            copy = Path(scratch) / f"{lesson}.ipynb"
-            shutil.copy(COURSE_ROOT / "solutions" / lesson / f"{lesson}.ipynb", copy)
+            copy = Path(scratch) / lesson.solution.name
+            shutil.copy(lesson.solution, copy)
             run = execute_notebook(copy)
             total += run.seconds
-            print(f"{lesson:32} {run.seconds:8.1f} {run.seconds / LESSON_GOAL_S:8.2f}  {run.clean}")
+            ratio = run.seconds / LESSON_GOAL_S
+            print(f"{lesson.slug:32} {run.seconds:8.1f} {ratio:8.2f}  {run.clean}")
     print(f"{'whole course':32} {total:8.1f} {total / COURSE_GOAL_S:8.2f}")
 
 

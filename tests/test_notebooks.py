@@ -6,7 +6,8 @@
 - regenerating lessons/ from solutions/ changes no byte;
 - solutions carry no outputs; every lesson says it is generated.
 
-Each test is marked with its lesson, so ``pytest -m lesson03`` runs lesson 03's share.
+The lessons are the folders of solutions/ (autograder/lessons.py); each test is marked with its
+lesson, so ``pytest -m lesson03`` runs lesson 03's share.
 """
 
 import json
@@ -19,7 +20,7 @@ import nbformat
 import pytest
 from notebook_run import execute_notebook
 
-from autograder.lessons import COURSE_ROOT, all_lessons
+from autograder.lessons import COURSE_ROOT, FOLDER_NAME, all_lessons, find, lessons
 from autograder.release import NOTICE_CELL_ID
 
 LESSONS = all_lessons()
@@ -29,9 +30,9 @@ NBGRADER = [sys.executable, "-m", "nbgrader"]
 def per_lesson(*extra_marks):
     return [
         pytest.param(
-            lesson, id=lesson, marks=[getattr(pytest.mark, f"lesson{lesson[:2]}"), *extra_marks]
+            lesson.slug, id=lesson.slug, marks=[getattr(pytest.mark, lesson.marker), *extra_marks]
         )
-        for lesson in LESSONS
+        for lesson in lessons()
     ]
 
 
@@ -48,9 +49,21 @@ def nbgrader_cells(path):
     return [c for c in notebook.cells if "nbgrader" in c.metadata]
 
 
-def test_the_course_has_its_ten_lessons():
-    numbers = [lesson[:2] for lesson in LESSONS]
-    assert numbers == [f"{n:02d}" for n in range(10)], f"lessons found: {LESSONS}"
+def test_the_course_has_its_lessons_in_order_from_00():
+    numbers = [lesson.number for lesson in lessons()]
+    assert numbers[:10] == list(range(10)), f"lessons found: {LESSONS}"
+    assert numbers == sorted(set(numbers)), f"lessons found: {LESSONS}"
+
+
+def test_every_folder_of_solutions_is_a_lesson():
+    # A folder whose notebook is misnamed would silently be no lesson at all.
+    folders = [p for p in (COURSE_ROOT / "solutions").iterdir()
+               if p.is_dir() and not p.name.startswith((".", "_"))]
+    strays = [f"solutions/{p.name}/" for p in folders
+              if not (FOLDER_NAME.fullmatch(p.name) and (p / f"{p.name}.ipynb").is_file())]
+    assert not strays, (
+        f"{strays}: a lesson is solutions/NN_topic/NN_topic.ipynb (see docs/authoring.md)"
+    )
 
 
 @pytest.mark.notebooks
@@ -129,11 +142,7 @@ def test_every_test_cell_opens_with_a_docstring(lesson):
 @pytest.mark.parametrize("lesson", per_lesson())
 def test_the_title_states_the_points_the_lesson_is_worth(lesson):
     notebook = nbformat.read(solution_path(lesson), as_version=4)
-    total = sum(
-        c.metadata.nbgrader.get("points", 0)
-        for c in nbgrader_cells(solution_path(lesson))
-        if c.metadata.nbgrader.get("grade")
-    )
+    total = find(lesson).points
     title = notebook.cells[0].source
     assert total > 0, "a lesson has graded exercises"
     points = re.search(r"(\d+)\s*points", title)

@@ -4,7 +4,8 @@ import contextlib
 import io
 import re
 
-from autograder.lessons import COURSE_ROOT, all_lessons
+from autograder import readme_tables
+from autograder.lessons import COURSE_ROOT, all_lessons, lessons
 
 README = (COURSE_ROOT / "README.md").read_text()
 
@@ -26,3 +27,14 @@ def test_every_lesson_link_points_to_a_generated_lesson():
     for path in linked:
         assert (COURSE_ROOT / path).is_file(), f"README links {path}, which does not exist"
     assert {p.split("/")[1] for p in linked} == set(all_lessons())
+
+
+def test_the_lesson_tables_are_the_ones_make_lessons_writes():
+    assert readme_tables.update(README, lessons()) == README, (
+        "the README's lesson tables differ from the lesson folders: run `make lessons`"
+    )
+
+
+def test_every_lesson_has_a_binder_link():
+    linked = re.findall(r"urlpath=lab/tree/(lessons/[^)]+\.ipynb)\)", README)
+    assert linked == [lesson.release.relative_to(COURSE_ROOT).as_posix() for lesson in lessons()]
