@@ -10,7 +10,8 @@ any student code runs this module can
   copy anything under the forbidden folders (``solutions/``, the grader's own course copy and
   gradebooks) and refuses to start subprocesses, which could read them outside the hook;
 * drop root privileges to an unprivileged user, when asked to (``--kernel-user``) and possible;
-* load :mod:`autograder.guard`, which restores numpy, bpkit and the builtins before each test cell.
+* load :mod:`autograder.guard`, which restores numpy, bpkit and the builtins before each test cell,
+  and :mod:`autograder.output_cap`, which cuts a cell's flood of output short inside the kernel.
 
 Every refused attempt is written as a JSON line to a log file that was opened before privileges
 were dropped, so the grader can flag the submission with the reason.
@@ -188,7 +189,8 @@ def main(argv):
     from ipykernel import kernelapp
 
     sys.argv = ["ipykernel", "-f", connection_file,
-                "--IPKernelApp.extensions", "autograder.guard", *rest]
+                "--IPKernelApp.extensions", "autograder.guard",
+                "--IPKernelApp.extensions", "autograder.output_cap", *rest]
     kernelapp.launch_new_instance()
 
 
