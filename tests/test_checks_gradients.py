@@ -232,3 +232,9 @@ def test_rel_error_relative_to_one_side_only_is_named():
 def test_correct_answers_pass_on_any_seed(seed):
     # Hidden tests draw fresh seeds: a correct answer must never fail by bad luck.
     test_correct_answers_pass_every_check(seed)
+
+
+def test_a_right_rel_error_is_not_mistaken_for_max_over_max_when_they_coincide():
+    # Seed 4162151640 draws a, b where one entry holds both the largest difference and the
+    # largest size, so the right answer equals "largest difference / largest size".
+    checks.check_rel_error(good_rel_error, seed=4162151640)
