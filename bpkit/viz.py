@@ -9,10 +9,15 @@ Every function returns a ``matplotlib.figure.Figure`` and never calls ``plt.show
 no ``ax``, it makes a Figure that pyplot does not track: Jupyter shows it once when it is a
 cell's value (or passed to ``display``), and nothing leaks when many are drawn; in a script,
 use ``fig.savefig(...)``. Given an ``ax``, it draws there and returns ``ax.figure``.
+
+Inside a Jupyter kernel, importing this module loads the kernel's matplotlib backend (see
+``show_figures_in_jupyter``), so the first figure of a lesson is an image, not its text.
 """
 
+import sys
 from dataclasses import dataclass, field
 
+import matplotlib
 import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
@@ -482,3 +487,26 @@ def show_bitmaps(xs, labels=None, ncols=10, shape=None):
         else:
             ax.axis("off")  # the rest of the last row stays blank
     return fig
+
+
+# --- figures in Jupyter ----------------------------------------------------------------------
+
+
+def show_figures_in_jupyter():
+    """Load the kernel's matplotlib backend now, if this runs in a Jupyter (IPython) kernel.
+
+    Why: a kernel shows a Figure as an image only once its inline backend has been loaded,
+    and pyplot loads it lazily, at its first figure. A lesson whose first picture comes from
+    this module (which never calls pyplot) would show ``<Figure size ... with 1 Axes>`` as
+    text instead. Outside a kernel, or under a non-inline backend (the grader uses Agg),
+    this changes nothing.
+    """
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return
+    import matplotlib.pyplot as plt
+
+    plt.switch_backend(matplotlib.get_backend())
+
+
+show_figures_in_jupyter()
