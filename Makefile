@@ -7,20 +7,37 @@ STAMP := $(VENV)/.installed
 NBGRADER := $(BIN)/nbgrader
 NBGRADER_CONFIG := --config=autograder/nbgrader_config.py
 
-.PHONY: lab test lessons grade grade-me lint bench venv clean
+.PHONY: lab lab-instructor test lessons grade grade-me lint bench venv clean
 
 venv: $(STAMP)
 
 # Reinstall whenever the project's dependencies change.
 # The Binder pins constrain the install, so tests run on exactly what Binder ships.
+# PYTHONWARNINGS=ignore: setuptools prints a banner about editable installs that reads like
+# an error to a student; pip's own errors still show.
 $(STAMP): pyproject.toml binder/requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]' -c binder/requirements.txt
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --upgrade pip
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e '.[dev]' -c binder/requirements.txt
 	touch $(STAMP)
 
+# Jupyter refuses to run as root unless told; students in Docker, Codespaces or a cloud VM are
+# root, and there it is their own machine.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# Students: JupyterLab on lessons/ (the file browser starts there; solutions/ is out of reach),
+# with nbgrader's Validate button but none of its instructor or exchange pieces: the config in
+# jupyter/student/ turns those off for this server only, as binder/postBuild does on Binder.
+# (--ServerApp.default_url is overridden by JupyterLab's own LabApp.default_url, so the folder
+# is chosen with root_dir instead.)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.default_url=/lab/tree/lessons
+	@echo "Starting JupyterLab on lessons/. Open the http://127.0.0.1:... link printed below; Ctrl+C stops it."
+	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter/student$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} \
+		$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/lessons $(ALLOW_ROOT)
+
+# Instructors: the whole repository with every nbgrader piece (Formgrader, Create Assignment).
+lab-instructor: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
