@@ -53,7 +53,7 @@ grade: $(STAMP)
 
 # Grade yourself: make grade-me LESSON=03
 grade-me: $(STAMP)
-	$(BIN)/python -m autograder grade-me $(LESSON) $(NOTEBOOK)
+	$(BIN)/python -m autograder.grade_me $(LESSON) $(NOTEBOOK)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,31 +1,110 @@
 """Self-grading for a learner with no instructor: one lesson notebook against its hidden tests.
 
-``python -m autograder grade-me 03`` (or ``from autograder import grade_me; grade_me("03")`` in
-a notebook cell) grades the *saved* notebook with the same machinery as the class grader
-(nbgrader autograde in a scratch course with its own gradebook, the fenced kernel) and prints the
-points per test and each failure's message -- never the hidden tests' code. The learner's file is
-only read, never written.
+``grade_me("03")`` in a notebook cell, or ``python -m autograder.grade_me 03`` in a terminal
+(``make grade-me LESSON=03``), grades the *saved* notebook with the same machinery as the class
+grader (nbgrader autograde in a scratch course with its own gradebook, the fenced kernel) and
+prints the points per test and each failure's message -- never the hidden tests' code. It says
+at once what it grades and about how long that takes, then names each test as it starts. The
+learner's file is only read, never written, and the learner's kernel is left alone: the grading
+runs in a separate Python process.
+
+Inside a notebook that is itself being graded (a saved ``grade_me`` cell), ``grade_me`` prints
+one line and does nothing else, so it never starts a program from the grading kernel.
 """
 
+import argparse
+import glob
+import json
 import os
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+from collections.abc import Mapping
+from datetime import datetime
 
-from . import course, sandbox, worker
-from . import lessons as registry
-from .worker import file_sha256
+from .lessons import COURSE_ROOT, resolve_lesson
+
+REPO = str(COURSE_ROOT)
+CACHE = os.path.join(REPO, ".grade-me")
+FIRST_GUESS_SECONDS = 20  # before this machine has graded the lesson once
 
 
 def default_notebook(lesson):
-    return os.path.join(course.LESSONS, lesson, lesson + ".ipynb")
+    return os.path.join(REPO, "lessons", lesson, lesson + ".ipynb")
 
 
-CACHE = os.path.join(course.REPO, ".grade-me")
+# --- in the learner's kernel ------------------------------------------------------------------
 
+def grade_me(lesson, notebook=None):
+    """From a notebook cell: grade the saved lesson notebook and print the score per test."""
+    if _inside_the_grader():
+        print("grade_me: skipped while the grader runs this notebook.")
+        return
+    try:
+        lesson = resolve_lesson(lesson)
+    except LookupError as error:
+        print(f"grade_me: {error}")
+        return
+    path = os.path.abspath(notebook or default_notebook(lesson))
+    if not os.path.isfile(path):
+        print(f"grade_me: there is no notebook at {path}")
+        return
+    saved = datetime.fromtimestamp(os.path.getmtime(path)).strftime("%H:%M:%S")
+    print(f"Grading the saved copy of lesson {lesson[:2]} ({os.path.basename(path)}, saved at "
+          f"{saved}) — about {estimate_seconds(lesson)} s. Changes made since the last save "
+          "(Ctrl+S) are not graded.", flush=True)
+    command = [sys.executable, "-m", "autograder.grade_me", lesson, path]
+    started = time.monotonic()
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          cwd=REPO, bufsize=1) as grader:
+        for line in grader.stdout:
+            print(line, end="", flush=True)
+        errors = grader.stderr.read().strip()
+    if grader.returncode == 0:
+        _remember_seconds(lesson, time.monotonic() - started)
+    else:
+        print(errors.splitlines()[-1] if errors else
+              f"the grader stopped with status {grader.returncode}")
+
+
+def _inside_the_grader():
+    """True in a kernel the grader started: its guard is loaded and watching the cells."""
+    guard = sys.modules.get("autograder.guard")
+    return guard is not None and guard.armed()
+
+
+def _timing_file(lesson):
+    return os.path.join(CACHE, f"{lesson}.seconds")
+
+
+def estimate_seconds(lesson):
+    """How long the last grading of this lesson took here, rounded up to 5 s."""
+    try:
+        with open(_timing_file(lesson)) as f:
+            seconds = float(f.read())
+    except (OSError, ValueError):
+        seconds = FIRST_GUESS_SECONDS
+    return max(5, 5 * -(-int(seconds) // 5))
+
+
+def _remember_seconds(lesson, seconds):
+    try:
+        os.makedirs(CACHE, exist_ok=True)
+        with open(_timing_file(lesson), "w") as f:
+            f.write(f"{seconds:.1f}\n")
+    except OSError:
+        pass  # a read-only checkout only loses the estimate
+
+
+# --- in the grading process -------------------------------------------------------------------
 
 def _template(lesson, solutions):
     """The lesson's gradebook template, kept in .grade-me/ until the lesson's source changes."""
+    from . import course
+    from .worker import file_sha256
+
     digest = file_sha256(course.source_notebook(lesson, solutions))[:16]
     path = os.path.join(CACHE, f"{lesson}-{digest}.db")
     if not os.path.exists(path):
@@ -36,13 +115,92 @@ def _template(lesson, solutions):
     return path
 
 
-def grade_file(lesson, notebook=None, solutions=course.SOLUTIONS, cell_timeout=60,
-               memory_mb=2048):
-    """Grade one notebook; returns its :class:`~autograder.results.Result`."""
-    lesson = registry.resolve_lesson(lesson, course.course_root(solutions))
+class _OtherLessons(Mapping):
+    """The lessons' grade_ids, read only if a notebook turns out to be another lesson's.
+
+    The worker looks at them only to name that lesson; reading every source notebook each
+    time would cost a self-grading about half a second.
+    """
+
+    def __init__(self, solutions):
+        self.solutions, self._read = solutions, None
+
+    def _signatures(self):
+        if self._read is None:
+            from . import course
+
+            self._read = course.lesson_signatures(self.solutions)
+        return self._read
+
+    def __getitem__(self, lesson):
+        return self._signatures()[lesson]
+
+    def __iter__(self):
+        return iter(self._signatures())
+
+    def __len__(self):
+        return len(self._signatures())
+
+
+class _TestProgress(threading.Thread):
+    """Names each test as the grading kernel starts it, read from the guard's log.
+
+    The guard (autograder/guard.py) writes a ``before`` record to the scratch course's
+    guard.log as each test cell starts; this thread follows that file.
+    """
+
+    def __init__(self, scratch, test_ids, report):
+        super().__init__(daemon=True)
+        self.scratch, self.test_ids, self.report = scratch, list(test_ids), report
+        self.finished = threading.Event()
+        self.seen = set()
+
+    def run(self):
+        log, offset = None, 0
+        while not self.finished.wait(0.1):
+            log = log or next(iter(glob.glob(os.path.join(self.scratch, "*", "guard.log"))), None)
+            if log is None:
+                continue
+            try:
+                with open(log) as f:
+                    f.seek(offset)
+                    lines = f.readlines()
+                    offset = f.tell()
+            except OSError:
+                continue
+            for line in lines:
+                self._note(line)
+
+    def _note(self, line):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            return
+        test = record.get("test")
+        if record.get("event") == "before" and test not in self.seen:
+            self.seen.add(test)
+            number = self.test_ids.index(test) + 1 if test in self.test_ids else len(self.seen)
+            self.report(f"  test {number} of {len(self.test_ids)}: {test}")
+
+    def stop(self):
+        self.finished.set()
+        self.join(timeout=2)
+
+
+def grade_file(lesson, notebook=None, solutions=None, cell_timeout=60, memory_mb=2048,
+               report=None):
+    """Grade one notebook; returns its :class:`~autograder.results.Result`.
+
+    report: called with a line of progress as each test starts (default: say nothing).
+    """
+    from . import course, sandbox, worker
+
+    solutions = solutions or course.SOLUTIONS
+    lesson = resolve_lesson(lesson, course.course_root(solutions))
     notebook = os.path.abspath(notebook or default_notebook(lesson))
     if not os.path.isfile(notebook):
         raise course.UsageError(f"no notebook at {notebook}")
+    progress = None
     with tempfile.TemporaryDirectory(prefix="bpkit-grade-me-", dir=course.fast_temp_dir(),
                                      ignore_cleanup_errors=True) as scratch:
         os.chmod(scratch, 0o711)
@@ -53,12 +211,20 @@ def grade_file(lesson, notebook=None, solutions=course.SOLUTIONS, cell_timeout=6
             "scratch": scratch, "jupyter_path": jupyter,
             "forbidden": course.safe_to_forbid([solutions, course.SOLUTIONS, CACHE]),
             "memory_mb": memory_mb, "cell_timeout": cell_timeout, "notebook_timeout": 600,
-            "signatures": course.lesson_signatures(solutions),
+            "signatures": _OtherLessons(solutions),
         }
         task = {"student": "me", "lesson": lesson, "path": notebook,
-                "sha256": file_sha256(notebook), "display": notebook,
+                "sha256": worker.file_sha256(notebook), "display": notebook,
                 "source": course.source_notebook(lesson, solutions), "template": template}
-        return worker.grade(task, settings)
+        if report:
+            tests = worker.lesson_points(worker._source(task))
+            progress = _TestProgress(scratch, tests, report)
+            progress.start()
+        try:
+            return worker.grade(task, settings)
+        finally:
+            if progress:
+                progress.stop()
 
 
 def format_result(result):
@@ -82,19 +248,38 @@ def format_result(result):
     return "\n".join(lines)
 
 
-def grade_me(lesson, notebook=None):
-    """From a notebook cell: grade the saved lesson notebook and print the score per test.
+def _skip_slow_schema_formats():
+    """Skip jsonschema's IRI format checker in this process: it compiles about 40 grammars at
+    import (2 s of CPU, a large share of a self-grading), and nbformat's schema never uses it."""
+    sys.modules.setdefault("rfc3987_syntax", None)
 
-    Runs the grader in a separate Python process, so the learner's own kernel is left alone.
-    """
-    print("Grading the notebook as saved on disk. Save it first (Ctrl+S / Cmd+S); JupyterLab "
-          "autosaves only every couple of minutes.", flush=True)
-    command = [sys.executable, "-m", "autograder", "grade-me", str(lesson)]
-    if notebook:
-        command.append(os.path.abspath(notebook))
-    completed = subprocess.run(command, capture_output=True, text=True,
-                               cwd=course.REPO, check=False)
-    print(completed.stdout, end="")
-    if completed.returncode != 0:
-        print(completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else
-              f"the grader stopped with status {completed.returncode}")
+
+def main(argv=None):
+    """``python -m autograder.grade_me 03 [notebook]``: grade and print, with progress."""
+    parser = argparse.ArgumentParser(prog="python -m autograder.grade_me",
+                                     description="Grade your own lesson notebook.")
+    parser.add_argument("lesson", help="lesson number or folder name, e.g. 03")
+    parser.add_argument("notebook", nargs="?", help="notebook to grade (default: "
+                        "lessons/<lesson>/<lesson>.ipynb)")
+    args = parser.parse_args(argv)
+    _skip_slow_schema_formats()
+    import warnings
+
+    warnings.filterwarnings("ignore")  # nbgrader's and sqlalchemy's chatter
+    from .course import UsageError
+
+    started = time.monotonic()
+    print("  starting a fresh kernel and running the notebook from the top", flush=True)
+    try:
+        result = grade_file(args.lesson, args.notebook,
+                            report=lambda line: print(line, flush=True))
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(format_result(result))
+    _remember_seconds(result.lesson, time.monotonic() - started)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

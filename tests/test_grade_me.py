@@ -6,6 +6,7 @@ hidden tests' code, and must leave the learner's file byte for byte as it was.
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -95,15 +96,17 @@ def test_blank_notebook_scores_0_with_a_message_per_failed_test(tmp_path):
         assert line not in output
 
 
-def test_grade_me_in_a_notebook_cell_reminds_to_save_and_scores_partly_done_work(tmp_path,
-                                                                                  capsys):
+def test_grade_me_in_a_notebook_cell_says_what_it_grades_and_scores_partly_done_work(tmp_path,
+                                                                                     capsys):
     from autograder import grade_me
 
     path = notebook(tmp_path, filled=1)
     before = path.read_bytes()
     grade_me("03", str(path))
     output = capsys.readouterr().out
-    assert "Save it first" in output
+    first = output.splitlines()[0]
+    assert first.startswith(f"Grading the saved copy of lesson 03 ({path.name}, saved at "), first
+    assert re.search(r"about \d+ s\.", first) and "Ctrl+S" in first, first
     score = float(score_line(output).split()[1].split("/")[0])
     assert 0 < score < sum(_tests().values())
     assert "FAILED" in output and "passed" in output
@@ -130,3 +133,60 @@ def test_answers_that_reexport_or_subclass_bpkit_score_nothing_on_the_real_lesso
         line = next(line for line in output.splitlines() if line.strip().startswith(test))
         assert line.split()[1].startswith("0/"), line
     assert "must be your own code" in output
+
+
+def test_from_a_terminal_it_names_each_test_as_it_starts(tmp_path):
+    path = notebook(tmp_path, filled=len(_answers()))
+    done = subprocess.run([sys.executable, "-m", "autograder.grade_me", "03", str(path)],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not done.stderr, done.stderr[-2000:]  # no runpy or deprecation chatter
+    tests = list(_tests())
+    progress = [line.strip() for line in done.stdout.splitlines() if line.startswith("  test ")]
+    assert progress == [f"test {i} of {len(tests)}: {gid}" for i, gid in enumerate(tests, 1)]
+    assert done.stdout.index(progress[-1]) < done.stdout.index("Score:")
+    assert score_line(done.stdout) == f"Score: {sum(_tests().values()):g}/" \
+        f"{sum(_tests().values()):g} (100%)"
+
+
+def _run_in_a_kernel(cells, cwd):
+    """Execute code cells in one fresh python3 kernel, as a student would; return the cells."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, kernel_name="python3", timeout=300,
+                   resources={"metadata": {"path": str(cwd)}}).execute()
+    return nb.cells
+
+
+def _printed(cell):
+    return "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+
+
+def test_grade_me_twice_in_one_kernel_grades_twice_and_leaves_the_notebook_alone(tmp_path):
+    path = notebook(tmp_path, filled=len(_answers()))
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    before = path.read_bytes()
+    call = f"from autograder import grade_me\ngrade_me('03', {str(path)!r})"
+    cells = _run_in_a_kernel([call, call], tmp_path)
+    total = sum(_tests().values())
+    for cell in cells:
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert not errors, errors
+        assert score_line(_printed(cell)) == f"Score: {total:g}/{total:g} (100%)"
+        assert "test 1 of" in _printed(cell)
+    assert path.read_bytes() == before
+    assert os.stat(path).st_mtime == 1_700_000_000, "grading touched the notebook's file"
+    assert not (tmp_path / ".ipynb_checkpoints").exists()
+
+
+def test_a_grade_me_cell_saved_in_the_notebook_is_not_tampering(tmp_path):
+    """A learner who saved their grade_me cell is graded as usual, with nothing flagged."""
+    path = notebook(tmp_path, filled=len(_answers()))
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('from autograder import grade_me\ngrade_me("03")'))
+    nbformat.write(nb, path)
+    output = grade_cli(path)
+    total = sum(_tests().values())
+    assert score_line(output) == f"Score: {total:g}/{total:g} (100%)"
+    assert "Note:" not in output, output  # no "tried to start a program: subprocess.Popen"
