@@ -23,6 +23,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from . import readme_tables
 from .lessons import CONFIG_FILE, COURSE_ROOT, UnknownLesson, find_lessons, lessons
+from .run_all_tags import tag_cells_that_may_raise
 
 NOTICE_CELL_ID = "generated-notice"
 
@@ -62,6 +63,7 @@ def release(lesson, config):
     notice = nbformat.v4.new_markdown_cell(notice_text(lesson), id=NOTICE_CELL_ID)
     notebook.cells = [notice] + [c for c in notebook.cells if c.get("id") != NOTICE_CELL_ID]
     notebook.metadata["bpkit"] = {"generated_from": f"solutions/{lesson}/{lesson}.ipynb"}
+    tag_cells_that_may_raise(notebook)  # Run All on the blank lesson goes on to the last cell
     nbformat.write(notebook, path)
     os.chmod(path, 0o644)
     return path
