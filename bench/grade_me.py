@@ -1,6 +1,8 @@
 """grade_me's time against the lesson's own Run All, measured side by side.
 
-    python bench/grade_me.py [LESSON] [--rounds N]        (default: lesson 03, 3 rounds)
+    python -m bench.grade_me [LESSON] [--rounds N]     (from the repository root)
+
+(default: lesson 03, 3 rounds)
 
 Run All: the completed lesson (every blank filled with the solution's code) executed cell by
 cell in an already started python3 kernel -- the kernel JupyterLab gives a student, with the
@@ -27,13 +29,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO), str(REPO / "tests")]
-
-from lab_server import completed_lesson  # noqa: E402
-
-from autograder import grade_me  # noqa: E402
-from autograder.lessons import resolve_lesson  # noqa: E402
+from autograder import grade_me
+from autograder.lessons import COURSE_ROOT, resolve_lesson
+from tests.lab_server import completed_lesson
 
 GOAL_RATIO = 2.5
 
@@ -71,8 +69,9 @@ def main(argv=None):
     lesson = resolve_lesson(args.lesson)
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / f"{lesson}.ipynb"
-        nbformat.write(completed_lesson(REPO / "lessons" / lesson / f"{lesson}.ipynb",
-                                        REPO / "solutions" / lesson / f"{lesson}.ipynb"), path)
+        completed = completed_lesson(COURSE_ROOT / "lessons" / lesson / f"{lesson}.ipynb",
+                                     COURSE_ROOT / "solutions" / lesson / f"{lesson}.ipynb")
+        nbformat.write(completed, path)
         grade_me_seconds(lesson, path)  # warm-up: builds the lesson's cached gradebook once
         runs, grades = [], []
         print(f"{'round':>5} {'Run All s':>10} {'grade_me s':>11}  score")
