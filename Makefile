@@ -24,20 +24,22 @@ $(STAMP): pyproject.toml binder/requirements.txt
 # Jupyter refuses to run as root unless told; students in Docker, Codespaces or a cloud VM are
 # root, and there it is their own machine.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+LAB_ARGS ?=  # more options for jupyter lab, e.g. LAB_ARGS="--port=8890 --no-browser"
 
 # Students: JupyterLab on lessons/ (the file browser starts there; solutions/ is out of reach),
 # with nbgrader's Validate button but none of its instructor or exchange pieces: the config in
-# jupyter/student/ turns those off for this server only, as binder/postBuild does on Binder.
+# jupyter/student/ turns those off for this server only, as binder/postBuild does on Binder
+# (and lets a lesson open without the unsaved-changes dot; see its jupyter_server_config.py).
 # (--ServerApp.default_url is overridden by JupyterLab's own LabApp.default_url, so the folder
 # is chosen with root_dir instead.)
 lab: $(STAMP)
 	@echo "Starting JupyterLab on lessons/. Open the http://127.0.0.1:... link printed below; Ctrl+C stops it."
 	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter/student$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} \
-		$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/lessons $(ALLOW_ROOT)
+		$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/lessons $(ALLOW_ROOT) $(LAB_ARGS)
 
 # Instructors: the whole repository with every nbgrader piece (Formgrader, Create Assignment).
 lab-instructor: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
@@ -62,6 +64,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.lessons
 	$(BIN)/python -m bench.train
 	$(BIN)/python -m bench.grade
+	$(BIN)/python -m bench.grade_me
 	$(BIN)/python -m bench.binder
 
 clean:

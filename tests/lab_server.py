@@ -23,6 +23,8 @@ from pathlib import Path
 import nbformat
 
 REPO = Path(__file__).resolve().parents[1]
+# The settings `make lab` gives a student's server (no nbgrader instructor UI, no dirty lesson).
+STUDENT_CONFIG = REPO / "jupyter" / "student"
 # The lessons with figures and a slider come first; any other lesson will do after them.
 PREFERRED_LESSONS = ("03_add_mul_layers", "04_activation_layers")
 
@@ -165,8 +167,12 @@ def _quiet_user_settings(settings_dir: Path) -> None:
 
 
 def start_lab(root_dir: Path, state_dir: Path, jupyter: str | None = None,
-              env: dict[str, str] | None = None, timeout: float = 120) -> LabServer:
-    """Start `jupyter lab` on a free port with a token; return once it answers requests."""
+              env: dict[str, str] | None = None, timeout: float = 120,
+              student: bool = False) -> LabServer:
+    """Start `jupyter lab` on a free port with a token; return once it answers requests.
+
+    student: with the settings of `make lab` (jupyter/student/ on JUPYTER_CONFIG_PATH).
+    """
     jupyter = jupyter or str(REPO / ".venv" / "bin" / "jupyter")
     state_dir.mkdir(parents=True, exist_ok=True)
     _quiet_user_settings(state_dir / "settings")
@@ -174,6 +180,9 @@ def start_lab(root_dir: Path, state_dir: Path, jupyter: str | None = None,
     # Keep this server away from the user's own Jupyter configuration and running servers.
     env.setdefault("JUPYTER_CONFIG_DIR", str(state_dir / "config"))
     env["JUPYTER_RUNTIME_DIR"] = str(state_dir / "runtime")
+    if student:
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+            [str(STUDENT_CONFIG)] + [p for p in [env.get("JUPYTER_CONFIG_PATH")] if p])
     port, token = free_port(), secrets.token_hex(16)
     log = state_dir / "lab.log"
     cmd = [
