@@ -120,6 +120,17 @@ def _png(figure):
     return buffer.getvalue()
 
 
+# Round learning rates, 1-2-5 per decade. A log slider on a grid of exponents would snap
+# lr = 0.5 to 10**-0.3 = 0.501 and show that.
+LEARNING_RATES = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+
+def learning_rate_options(lr):
+    """(label, value) pairs for the learning-rate slider: the round rates, plus ``lr``."""
+    rates = sorted(set(LEARNING_RATES) | {float(lr)})
+    return [(f"{rate:g}", rate) for rate in rates]
+
+
 def training_dashboard(dataset="xor", hidden_size=8, lr=0.5, steps=500, seed=0):
     """The dashboard widget; make it the last expression of a cell to show it."""
     return TrainingDashboard(dataset, hidden_size, lr, steps, seed)
@@ -140,8 +151,8 @@ class TrainingDashboard(widgets.VBox):
                                              value=dataset, description="data", style=style)
         self.hidden_size = widgets.IntSlider(hidden_size, 1, 64, description="hidden units",
                                              style=style)
-        self.lr = widgets.FloatLogSlider(lr, base=10, min=-3, max=1, step=0.1,
-                                         description="learning rate", style=style)
+        self.lr = widgets.SelectionSlider(options=learning_rate_options(lr), value=lr,
+                                          description="learning rate", style=style)
         self.steps = widgets.IntSlider(steps, 50, 3000, 50, description="steps", style=style)
         self.train_button = widgets.Button(description="Train", icon="play",
                                            button_style="primary")
