@@ -284,15 +284,17 @@ def draw_graph(graph, ax=None, show_forward=True, show_backward=True, forward_st
     ys = [node.pos[1] for node in graph.nodes]
     fig, ax = _new_axes(ax, (1.5 * (max(xs) - min(xs) + 3), 1.5 * (max(ys) - min(ys) + 1.6)))
     highlighted = _as_set(highlight)
+    sizes = _font_sizes(fig)
     n = len(graph.edges)
     n_forward = (n if forward_steps is None else forward_steps) if show_forward else 0
     n_backward = (n if backward_steps is None else backward_steps) if show_backward else 0
     for i, edge in enumerate(graph.edges):
         _draw_edge(ax, graph, edge, (edge.src, edge.dst) in highlighted,
-                   show_value=i < n_forward, show_grad=i >= n - n_backward, digits=digits)
+                   show_value=i < n_forward, show_grad=i >= n - n_backward, digits=digits,
+                   sizes=sizes)
     for node in graph.nodes:
         if node.label:
-            _draw_node(ax, node, node.name in highlighted, show_note=show_backward)
+            _draw_node(ax, node, node.name in highlighted, show_note=show_backward, sizes=sizes)
     ax.set_xlim(min(xs) - 1.6, max(xs) + 1.3)
     ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
     ax.set_aspect("equal")
@@ -302,18 +304,35 @@ def draw_graph(graph, ax=None, show_forward=True, show_backward=True, forward_st
     return fig
 
 
-def _draw_node(ax, node, highlighted, show_note):
+# Font sizes in points as drawn on a figure that a notebook shows at its own size. A wider
+# figure is shrunk to the notebook's width, and its text with it; _font_sizes grows the text
+# so that it still reads at least MIN_TEXT_PX pixels high at 100 % zoom.
+FONT_SIZES = {"node": 13, "value": 11, "label": 10, "note": 10}
+NOTEBOOK_WIDTH_PX = 900  # JupyterLab's output area in a 1400-pixel-wide window
+MIN_TEXT_PX = 9
+
+
+def _font_sizes(fig):
+    shown_px_per_inch = min(fig.dpi, NOTEBOOK_WIDTH_PX / fig.get_figwidth())
+    smallest_pt = MIN_TEXT_PX * 72 / shown_px_per_inch * fig.dpi / 100
+    return {kind: max(size, smallest_pt) for kind, size in FONT_SIZES.items()}
+
+
+def _draw_node(ax, node, highlighted, show_note, sizes=FONT_SIZES):
     color = HIGHLIGHT_COLOR if highlighted else "black"
     ax.add_patch(Circle(node.pos, NODE_RADIUS, facecolor="white", edgecolor=color,
                         linewidth=2.5 if highlighted else 1.2, zorder=3))
-    ax.text(*node.pos, node.label, ha="center", va="center", fontsize=13, zorder=4,
+    ax.text(*node.pos, node.label, ha="center", va="center", fontsize=sizes["node"], zorder=4,
             gid=f"node:{node.name}")
     if node.note and show_note:
-        ax.text(node.pos[0], node.pos[1] - NODE_RADIUS - 0.05, node.note, ha="center",
-                va="top", fontsize=8, color=BACKWARD_COLOR, gid=f"note:{node.name}")
+        # One clause per line keeps a long note as narrow as the node, clear of the edges'
+        # numbers on either side.
+        ax.text(node.pos[0], node.pos[1] - NODE_RADIUS - 0.05, node.note.replace(", ", "\n"),
+                ha="center", va="top", fontsize=sizes["note"], color=BACKWARD_COLOR,
+                linespacing=1.1, gid=f"note:{node.name}")
 
 
-def _draw_edge(ax, graph, edge, highlighted, show_value, show_grad, digits):
+def _draw_edge(ax, graph, edge, highlighted, show_value, show_grad, digits, sizes=FONT_SIZES):
     src, dst = graph.node(edge.src), graph.node(edge.dst)
     start, end = np.asarray(src.pos, float), np.asarray(dst.pos, float)
     direction = (end - start) / np.linalg.norm(end - start)
@@ -332,16 +351,17 @@ def _draw_edge(ax, graph, edge, highlighted, show_value, show_grad, digits):
     key = f"{edge.src}->{edge.dst}"
     if show_value and edge.value is not None:
         ax.text(*(middle + 0.12 * normal), format_number(edge.value, digits), ha="center",
-                va="bottom", color=FORWARD_COLOR, fontsize=11, gid=f"value:{key}")
+                va="bottom", color=FORWARD_COLOR, fontsize=sizes["value"], gid=f"value:{key}")
     if show_grad and edge.grad is not None:
         ax.text(*(middle - 0.12 * normal), format_number(edge.grad, digits), ha="center",
-                va="top", color=BACKWARD_COLOR, fontsize=11, gid=f"grad:{key}")
+                va="top", color=BACKWARD_COLOR, fontsize=sizes["value"], gid=f"grad:{key}")
     if edge.label:
-        _draw_edge_label(ax, src, dst, start, end, middle, normal, edge.label, f"label:{key}")
+        _draw_edge_label(ax, src, dst, start, end, middle, normal, edge.label, f"label:{key}",
+                         sizes["label"])
 
 
-def _draw_edge_label(ax, src, dst, start, end, middle, normal, text, gid):
-    style = dict(fontsize=9, color="0.35", style="italic", gid=gid)
+def _draw_edge_label(ax, src, dst, start, end, middle, normal, text, gid, size):
+    style = dict(fontsize=size, color="0.3", gid=gid)
     if not src.label:  # an input: name it where it enters
         ax.text(start[0] - 0.08, start[1], text, ha="right", va="center", **style)
     elif not dst.label:  # the result: name it where it leaves
