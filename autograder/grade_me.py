@@ -269,11 +269,12 @@ def main(argv=None):
     from .course import UsageError
 
     started = time.monotonic()
-    print("  starting a fresh kernel and running the notebook from the top", flush=True)
     try:
+        resolve_lesson(args.lesson)
+        print("  starting a fresh kernel and running the notebook from the top", flush=True)
         result = grade_file(args.lesson, args.notebook,
                             report=lambda line: print(line, flush=True))
-    except UsageError as error:
+    except (UsageError, LookupError) as error:  # a missing file, an unknown lesson
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(format_result(result))
