@@ -38,7 +38,7 @@ class Unfinished(Exception):
         )
 
     def _render_traceback_(self):
-        return [f"\u23f8 {self}"]
+        return [str(self)]
 
 
 def needs(*names):

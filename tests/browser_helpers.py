@@ -240,3 +240,87 @@ def screenshot(page, name: str) -> Path:
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => setTimeout(r, 300)))")
     page.screenshot(path=str(path))
     return path
+
+
+# --- what a student does in one cell ----------------------------------------------------------
+
+DIRTY_TAB = ".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current.jp-mod-dirty"
+
+
+def is_dirty(page) -> bool:
+    """True when the notebook's tab shows the unsaved-changes dot."""
+    return page.locator(DIRTY_TAB).count() > 0
+
+
+def code_cell(page, containing: str):
+    """The first code cell whose source contains the text."""
+    return page.locator(f"{NOTEBOOK} .jp-CodeCell").filter(
+        has=page.locator(".cm-content", has_text=containing)).first
+
+
+def last_code_cell(page):
+    return page.locator(f"{NOTEBOOK} .jp-CodeCell").last
+
+
+def replace_source(page, cell, source: str) -> None:
+    """Select everything in the cell's editor and put ``source`` in its place, as a paste does."""
+    show(cell)
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(source)
+
+
+def run_cell(page, cell, timeout: float = 300) -> str:
+    """Run the cell with Ctrl+Enter; wait until it has a number and the kernel is idle.
+
+    Returns the text of its outputs, as shown.
+    """
+    show(cell)
+    cell.locator(".cm-content").click()
+    before = cell.locator(".jp-InputPrompt").inner_text()
+    page.keyboard.press("Control+Enter")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        prompt = cell.locator(".jp-InputPrompt").inner_text()
+        if re.search(r"\[\d+\]", prompt) and prompt != before:
+            break
+        time.sleep(0.2)
+    else:
+        raise TimeoutError(f"the cell did not finish in {timeout} s")
+    wait_kernel_idle(page, timeout)
+    return cell_output_text(cell)
+
+
+def cell_output_text(cell) -> str:
+    return "\n".join(cell.locator(".jp-OutputArea-output").all_inner_texts())
+
+
+def add_cell_at_end(page, source: str):
+    """Add a code cell below the last one and type ``source`` into it; returns the cell."""
+    last = last_code_cell(page)
+    show(last)
+    last.locator(".cm-content").click()
+    page.keyboard.press("Escape")
+    page.locator(f"{NOTEBOOK} .jp-Cell").last.click(position={"x": 5, "y": 5})
+    page.keyboard.press("Escape")
+    page.keyboard.press("b")  # command mode: insert a cell below
+    cell = last_code_cell(page)
+    cell.locator(".cm-content").click()
+    page.keyboard.insert_text(source)
+    return cell
+
+
+def save(page, timeout: float = 30) -> None:
+    """Ctrl+S, then wait for the unsaved-changes dot to go."""
+    page.keyboard.press("Control+s")
+    page.wait_for_function(f"() => !document.querySelector({DIRTY_TAB!r})",
+                           timeout=timeout * 1000)
+
+
+def file_browser_names(page) -> list[str]:
+    page.locator(".jp-DirListing-item").first.wait_for()
+    return page.locator(".jp-DirListing-itemName").all_inner_texts()
+
+
+def menu_titles(page) -> list[str]:
+    return page.locator(".lm-MenuBar-itemLabel").all_inner_texts()

@@ -1,9 +1,15 @@
 """A student's session in a real JupyterLab, driven through a real Chromium.
 
-One server (from .venv) serves a copy of one lesson: the blank notebook a student gets and a
-completed copy whose blanks hold the solution's code. The completed lesson must run from top
-to bottom without an error, draw its figures, answer a slider, and pass nbgrader's Validate
-button; the blank one must fail it. Screenshots go to screenshots/ (git-ignored).
+One server (from .venv, with the settings `make lab` gives a student) serves a copy of one
+lesson: the blank notebook a student gets and a completed copy whose blanks hold the solution's
+code. The completed lesson must run from top to bottom without an error, draw its figures,
+answer a slider, and pass nbgrader's Validate button; the blank one must fail it.
+
+Then the student's first hour, step by step: `make lab` prints an address that opens on the
+lessons with no instructor menus; the blank lesson opens with no unsaved-changes dot, Run All
+reaches its last cell and its first graph is an image; a wrong answer gets a short box, the
+fixed one a ✓ line; grade_me runs twice in the same kernel. Screenshots go to screenshots/
+(git-ignored).
 
 Without Chromium these tests skip, except under CI (CI set), where they fail.
 """
@@ -14,8 +20,11 @@ import os
 import socket
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # the helper modules beside this file
@@ -43,7 +52,7 @@ def staged(lesson, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(staged, tmp_path_factory):
-    lab = lab_server.start_lab(staged[0], tmp_path_factory.mktemp("lab-state"))
+    lab = lab_server.start_lab(staged[0], tmp_path_factory.mktemp("lab-state"), student=True)
     try:
         yield lab
     finally:
@@ -128,6 +137,166 @@ def test_validate_fails_the_blank_lesson(browser, server, staged, lesson):
     assert title == "Validation Results", text
     assert text.startswith("[validation-failed]"), text
     assert "The following cell failed:" in text
+
+
+# --- the student's first hour, on the blank lesson ---------------------------------------------
+
+@pytest.fixture(scope="module")
+def blank_page(browser, server, staged, lesson):
+    """The blank lesson, just opened: (page, was it marked modified on opening?)."""
+    page = bh.new_lab_page(browser)
+    bh.open_notebook(page, server, staged[1])
+    time.sleep(2)  # the kernel's info arrives after "Idle"; that is when the dot used to appear
+    dirty = bh.is_dirty(page)
+    bh.screenshot(page, f"{lesson}-7-blank-opened.png")
+    yield page, dirty
+    page.close()
+
+
+def test_a_lesson_opens_without_the_unsaved_changes_dot(blank_page):
+    page, dirty_on_opening = blank_page
+    assert not dirty_on_opening, "the lesson was marked modified as soon as it opened"
+
+
+def test_run_all_on_the_blank_lesson_reaches_the_last_cell(blank_page, lesson):
+    page, _ = blank_page
+    cells = bh.run_all(page)
+    bh.screenshot(page, f"{lesson}-8-blank-run-all.png")
+    not_run = [c["source"][:80] for c in cells if c["source"].strip() and "[ ]" in c["prompt"]]
+    assert not not_run, f"Run All stopped; cells that never ran: {not_run}"
+    texts = page.locator(f"{bh.NOTEBOOK} .jp-OutputArea-output").all_inner_texts()
+    assert not [t for t in texts if "NameError" in t], "a cell failed with a NameError"
+    assert not [t for t in texts if "<Figure size" in t], "a figure is shown as text"
+
+
+def test_the_first_graph_of_the_lesson_is_an_image(blank_page, lesson):
+    page, _ = blank_page
+    cell = bh.code_cell(page, "viz.draw_graph(")
+    image = cell.locator('.jp-OutputArea-output[data-mime-type="image/png"] img')
+    assert image.count() == 1, bh.cell_output_text(cell)
+    bh.show(image)
+    image.evaluate("i => i.decode().catch(() => null)")
+    size = image.evaluate("i => ({w: i.naturalWidth, h: i.naturalHeight})")
+    assert size["w"] > 300 and size["h"] > 100, size
+    bh.screenshot(page, f"{lesson}-9-first-graph.png")
+
+
+WRONG_MUL_LAYER = """class MulLayer:
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        self.x = x
+        self.y = y
+        return x * y
+
+    def backward(self, dout):
+        return dout * self.x, dout * self.y
+"""
+
+
+def test_a_wrong_answer_shows_a_short_box_and_the_fixed_one_a_tick(blank_page, staged, lesson):
+    if not lesson.startswith("03"):
+        pytest.skip("written for lesson 03's MulLayer")
+    page, _ = blank_page
+    answer = bh.code_cell(page, "class MulLayer")
+    test = bh.code_cell(page, "check_mul_layer_backward")
+    bh.replace_source(page, answer, WRONG_MUL_LAYER)
+    bh.run_cell(page, answer)
+    box = bh.run_cell(page, test)
+    bh.screenshot(page, f"{lesson}-10-wrong-answer-box.png")
+    lines = [line for line in box.splitlines() if line.strip()]
+    assert 1 <= len(lines) <= 8, f"the feedback is {len(lines)} lines long:\n{box}"
+    assert "Traceback" not in box and "bpkit/checks" not in box and "File " not in box, box
+    assert "dx = dout * y" not in box, box  # the answer is never in the feedback
+    assert 'hint("mul_layer")' in box, box
+
+    solution = lab_server.course_root() / "solutions" / lesson / f"{lesson}.ipynb"
+    right = next(c.source for c in nbformat.read(solution, as_version=4).cells
+                 if c.metadata.get("nbgrader", {}).get("grade_id") == "mul_layer")
+    bh.replace_source(page, answer, right)
+    bh.run_cell(page, answer)
+    tick = bh.run_cell(page, test)
+    bh.screenshot(page, f"{lesson}-11-fixed-answer-tick.png")
+    assert tick.strip().startswith("✓ MulLayer.backward"), tick
+    assert len(tick.strip().splitlines()) == 1, tick
+
+
+def test_grade_me_twice_in_the_same_kernel(blank_page, staged, lesson):
+    page, _ = blank_page
+    name = staged[1].name
+    cell = bh.add_cell_at_end(page, f'from autograder import grade_me\ngrade_me("{lesson[:2]}", '
+                                    f'"{name}")')
+    bh.save(page)
+    outputs = []
+    for attempt in (1, 2):
+        outputs.append(bh.run_cell(page, cell, timeout=600))
+        bh.screenshot(page, f"{lesson}-{11 + attempt}-grade-me-{attempt}.png")
+    for text in outputs:
+        assert text.startswith(f"Grading the saved copy of lesson {lesson[:2]} ({name}"), text
+        assert "test 1 of" in text and "Score:" in text, text
+        assert "Note:" not in text, text  # the saved grade_me cell is not counted as tampering
+    assert cell.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
+
+
+# --- make lab ---------------------------------------------------------------------------------
+
+def test_make_lab_prints_an_address_that_opens_on_the_lessons_without_instructor_menus(
+        browser, tmp_path):
+    """`make lab` itself, as a student types it (as root here when the tests run as root)."""
+    import re
+    import signal
+    import subprocess
+
+    port = lab_server.free_port()
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               JUPYTER_CONFIG_DIR=str(tmp_path / "config"))
+    log = tmp_path / "make-lab.log"
+    stamp = lab_server.REPO / ".venv" / ".installed"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            ["make", "-o", str(stamp), "lab",
+             f"LAB_ARGS=--no-browser --ServerApp.port={port} --ServerApp.port_retries=0"],
+            cwd=lab_server.REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        deadline, url = time.monotonic() + 120, None
+        while url is None and time.monotonic() < deadline and proc.poll() is None:
+            # The address with the token Jupyter made up, as the student copies it.
+            found = re.search(rf"http://127\.0\.0\.1:{port}/lab\?token=([0-9a-f]+)",
+                              log.read_text())
+            url, token = (found.group(0), found.group(1)) if found else (None, None)
+            time.sleep(0.5)
+        assert url, f"make lab printed no address:\n{log.read_text()[-3000:]}"
+        page = bh.new_lab_page(browser)
+        try:
+            page.goto(url)
+            names = bh.file_browser_names(page)
+            page.locator(".lm-MenuBar-itemLabel").first.wait_for()
+            time.sleep(1)
+            menus = bh.menu_titles(page)
+            panels = page.locator(".jp-SideBar .lm-TabBar-tab").evaluate_all(
+                "tabs => tabs.map(t => t.title || t.innerText)")
+            bh.screenshot(page, "make-lab.png")
+        finally:
+            page.close()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token={token}") as r:
+            assert r.status == 200
+        for path in ("formgrader", "assignments", "courses"):
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}?token={token}")
+            assert missing.value.code == 404, path
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    output = log.read_text()
+    assert "Running as root is not recommended" not in output
+    assert "Editable installation" not in output
+    assert names == lab_server.lessons_with_solutions(), names
+    assert "solutions" not in names
+    assert "Nbgrader" not in menus, menus
+    assert not [p for p in panels if "Assignment" in p or "Nbgrader" in p], panels
 
 
 def test_stopping_the_server_ends_it_and_its_kernels(tmp_path):

@@ -29,11 +29,11 @@ def test_needs_says_in_one_line_what_is_missing_or_unfinished_then_steps_aside()
     missing, stubs, done = cells[1].outputs, cells[4].outputs, cells[6].outputs
     assert [o.output_type for o in missing] == ["error"] and missing[0].ename == "Unfinished"
     assert missing[0].traceback == [
-        "\u23f8 Not run yet: this cell needs `fit_net`, which is not defined yet. Finish that "
+        "Not run yet: this cell needs `fit_net`, which is not defined yet. Finish that "
         "exercise above, run its cell, then run this cell again."]
     assert [o.output_type for o in stubs] == ["error"]
     assert stubs[0].traceback[0].startswith(
-        "\u23f8 Not run yet: this cell needs `train` and `Layer`, which still raise "
+        "Not run yet: this cell needs `train` and `Layer`, which still raise "
         "NotImplementedError.")
     assert [o.get("text") for o in done] == ["drawn\n"]
 
