@@ -832,15 +832,15 @@ def check_mlp(MLP, Value, seed=0):
 
 
 def check_train_xor(train_xor, seed=0):
-    """Check ``train_xor(seed) -> (model, losses)``: all four XOR points right afterwards, and
+    """Check ``train_xor(x, t, seed) -> (model, losses)`` on bpkit's four XOR points: all four XOR points right afterwards, and
     a loss that fell."""
     from ..data import xor
 
     exercise = "train_xor"
     expect_own_code(train_xor, "train_xor")
     x, t = xor()
-    what = f"train_xor(seed={seed})"
-    result = call(what, train_xor, seed, exercise=exercise)
+    what = f"train_xor(x, t, seed={seed})"
+    result = call(what, train_xor, x.copy(), t.copy(), seed, exercise=exercise)
     if not (isinstance(result, tuple) and len(result) == 2):
         fail("common.wrong_type", f"{what} returned {kind_of(result)}; it returns "
              "(model, losses).", exercise)
