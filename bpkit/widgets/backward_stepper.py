@@ -120,7 +120,7 @@ def backward_state(build, step):
             name = _describe(parent, index[id(parent)])
             again = " — a second use: the gradients add" if old != 0 else ""
             sent.append(f"{name}: {_fmt(old)} + {_fmt(new - old)} = {_fmt(new)}{again}")
-        message = (f"Step {step}: {_describe(value, index[id(value)])} has its full gradient "
+        message = (f"{_describe(value, index[id(value)])} has its full gradient "
                    f"{_fmt(value.grad)} and passes it on. " + "; ".join(sent) + ".")
     if step == n_steps:
         message += " Done: every value holds d(output)/d(value)."
