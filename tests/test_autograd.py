@@ -166,8 +166,9 @@ def test_an_mlp_of_values_learns_xor():
     net = MLP([2, 8, 1], np.random.default_rng(0))
     first = None
     for _ in range(300):
+        outputs = [net(list(row))[0] for row in x]
         loss = sum((-(y.log() if target else (1 - y).log())
-                    for y, target in zip((net(list(row))[0] for row in x), t)), Value(0.0)) / 4
+                    for y, target in zip(outputs, t, strict=True)), Value(0.0)) / 4
         for p in net.parameters():
             p.grad = 0.0
         loss.backward()

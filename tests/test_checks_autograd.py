@@ -312,7 +312,7 @@ def test_the_shop_passes_with_715_and_fails_without_backward_or_with_two(capsys)
 
 def neuron_with(Value, forget_bias=False):
     def neuron(xs, ws, b):
-        z = sum((w * x for w, x in zip(ws, xs)), Value(0.0) if forget_bias else b)
+        z = sum((w * x for w, x in zip(ws, xs, strict=False)), Value(0.0) if forget_bias else b)
         return 1 / (1 + (-z).exp())
 
     return neuron
@@ -331,7 +331,7 @@ def student_mlp(Value, shared_weights=False):
         def __init__(self, sizes, seed):
             rng = np.random.default_rng(seed)
             self.layers = []
-            for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=False):
                 ws = [[Value(rng.normal(0, 1 / math.sqrt(n_in))) for _ in range(n_in)]
                       for _ in range(n_out)]
                 if shared_weights:
@@ -341,7 +341,7 @@ def student_mlp(Value, shared_weights=False):
         def __call__(self, xs):
             xs = [x if isinstance(x, Value) else Value(x) for x in xs]
             for i, layer in enumerate(self.layers):
-                zs = [sum((w * x for w, x in zip(ws, xs)), b) for ws, b in layer]
+                zs = [sum((w * x for w, x in zip(ws, xs, strict=False)), b) for ws, b in layer]
                 last = i == len(self.layers) - 1
                 xs = [1 / (1 + (-z).exp()) if last else z.tanh() for z in zs]
             return xs
@@ -366,7 +366,7 @@ def train_xor_with(Value, sign=1, steps=300):
         losses = []
         for _ in range(steps):
             loss = Value(0.0)
-            for row, target in zip(x, t):
+            for row, target in zip(x, t, strict=False):
                 y = model(list(row))[0]
                 loss = loss - (y.log() if target else (1 - y).log())
             loss = loss / 4
@@ -388,3 +388,30 @@ def test_training_on_xor_passes_and_climbing_the_gradient_is_caught(capsys):
     failure = failure_of(checks.check_train_xor, train_xor_with(Value, sign=-1, steps=20),
                          seed=0)
     assert_teaches(failure, "train_xor.loss_not_falling")
+
+
+# --- what the student's notebook shows ------------------------------------------------------
+
+# Lines a solution shares with the worked example (the method, taught on `sin`) or with the
+# lesson's own prose about the framework (`loss.backward()` is what the lesson is about).
+METHOD_LINES = {"def local_backward():", "out.local_backward = local_backward", "return out",
+                "loss.backward()"}
+
+
+def test_the_generated_lesson_prints_no_answer_line():
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    solution = json.loads((root / "solutions/10_autograd/10_autograd.ipynb").read_text())
+    lesson = json.loads((root / "lessons/10_autograd/10_autograd.ipynb").read_text())
+    shown = "\n".join("".join(cell["source"]) for cell in lesson["cells"])
+    answers = {line.strip()
+               for cell in solution["cells"]
+               for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION",
+                                        "".join(cell["source"]), re.S)
+               for line in region.splitlines() if len(line.strip()) > 6}
+    assert len(answers) > 40
+    printed = sorted(line for line in answers - METHOD_LINES if line in shown)
+    assert not printed, f"answer lines printed in the student's notebook: {printed}"
