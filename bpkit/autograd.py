@@ -221,7 +221,7 @@ class Neuron:
     def __call__(self, xs):
         if len(xs) != len(self.w):
             raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(xs)}")
-        z = sum((w * x for w, x in zip(self.w, xs)), self.b)
+        z = sum((w * x for w, x in zip(self.w, xs, strict=True)), self.b)
         return ACTIVATIONS[self.activation](z)
 
     def parameters(self):
@@ -248,7 +248,7 @@ class MLP:
         self.layers = [
             [Neuron(n_in, rng, activation if i < len(sizes) - 2 else output_activation)
              for _ in range(n_out)]
-            for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]))
+            for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True))
         ]
 
     def __call__(self, xs):

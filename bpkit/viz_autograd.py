@@ -36,10 +36,10 @@ def edge_shares(root):
             parents = distinct(value.parents)
             before = [parent.grad for parent in parents]
             value.local_backward()
-            for parent, old in zip(parents, before):
+            for parent, old in zip(parents, before, strict=True):
                 shares[(id(value), id(parent))] = parent.grad - old
     finally:
-        for value, grad in zip(order, saved):
+        for value, grad in zip(order, saved, strict=True):
             value.grad = grad
     return shares
 
