@@ -235,7 +235,8 @@ def test_a_subclass_of_bpkits_value_is_rejected():
     (checks.check_value_backward, "forward_order", "value_backward.wrong_order"),
     (checks.check_value_backward, "bfs_order", "value_backward.wrong_order"),
     (checks.check_value_backward, "no_seen", "value_backward.visits_twice"),
-    (checks.check_value_backward, "overwrite", "value_backward.overwrites_grad"),
+    (checks.check_value_backward, "overwrite", "value_backward.earlier_op_broken"),
+    (checks.check_value_pow_sub_div, "overwrite", "value_pow_sub_div.earlier_op_broken"),
 ])
 @pytest.mark.parametrize("seed", [0, 7])
 def test_each_classic_mistake_is_named(check, mistake, mistake_id, seed):
@@ -255,6 +256,23 @@ def test_what_each_backward_mistake_breaks_is_said():
     for mistake, words in said.items():
         failure = failure_of(checks.check_value_backward, student_value(mistake))
         assert words in failure.message, (mistake, failure.message)
+
+
+def test_a_mistake_in_add_or_mul_is_named_where_it_is_inherited():
+    failure = failure_of(checks.check_value_pow_sub_div, student_value("mul_own_value"))
+    assert failure.mistake_id == "value_pow_sub_div.earlier_op_broken"
+    assert "exercise 1" in failure.message and "own value" in failure.message
+    # A correct + and * with a wrong ** is this exercise's own mistake.
+    failure = failure_of(checks.check_value_pow_sub_div, student_value("pow_not_lowered"))
+    assert failure.mistake_id == "value_pow_sub_div.exponent_not_lowered"
+
+
+def test_a_missing_backward_method_gets_a_box_not_a_traceback():
+    Value = student_value()
+    del Value.backward
+    failure = failure_of(checks.check_value_backward, Value)
+    assert failure.mistake_id.startswith("common.")
+    assert "backward" in failure.message
 
 
 def test_a_wrong_topological_order_is_named():

@@ -15,12 +15,14 @@ backward visiting the nodes in the wrong order (forward order, level by level, a
 backward not seeding the output's gradient with 1.
 """
 
+import contextlib
+import io
 import math
 
 import numpy as np
 
 from ._common import expect_own_code
-from ._student import call, fail, kind_of, passed, rng_for
+from ._student import CheckFailure, call, fail, kind_of, passed, rng_for
 
 __all__ = [
     "check_topological_order",
@@ -307,6 +309,42 @@ def check_value_add_mul(Value, seed=0):
            "each parent's grad", n)
 
 
+def _blame_earlier_ops(check):
+    """Run ``check``; if it fails while + or * fail their own check, say that first.
+
+    -a, a - b, a / b and backward's probe graph may be built on the student's + and *: one
+    mistake there would otherwise look like a new one here.
+    """
+
+    def wrapped(Value, seed=0):
+        try:
+            return check(Value, seed)
+        except CheckFailure as failure:
+            with contextlib.redirect_stdout(io.StringIO()):
+                earlier = probe_failure(check_value_add_mul, Value)
+            if earlier is None or failure.mistake_id.startswith("common.not_own"):
+                raise
+            exercise = failure.exercise or check.__name__.replace("check_", "")
+            raise CheckFailure(
+                f"{exercise}.earlier_op_broken",
+                f"{failure.message}\nBut your + or * does not pass exercise 1's test yet, and "
+                f"this is built on them: {earlier.message} Which is it — a mistake here, or "
+                f"the one in exercise 1?", exercise) from failure
+
+    wrapped.__name__, wrapped.__doc__ = check.__name__, check.__doc__
+    return wrapped
+
+
+def probe_failure(check, *args, **kwargs):
+    """The CheckFailure ``check`` raises, or None if it passes."""
+    try:
+        check(*args, **kwargs)
+    except CheckFailure as failure:
+        return failure
+    return None
+
+
+@_blame_earlier_ops
 def check_value_pow_sub_div(Value, seed=0):
     """Check ``v ** n`` (a number n), ``-v``, ``a - b`` and ``a / b`` (with numbers on either
     side): data, parents and the gradients their local backwards send."""
@@ -510,6 +548,7 @@ _BACKWARD_MISTAKES = {
 }
 
 
+@_blame_earlier_ops
 def check_value_backward(Value, seed=0):
     """Check ``Value.backward()`` on a graph where x and a are used twice: every value's grad
     after e.backward() equals d e / d value."""
@@ -521,7 +560,7 @@ def check_value_backward(Value, seed=0):
         numbers = {"x": float(rng.uniform(0.5, 2) * rng.choice([-1, 1])),
                    "y": float(rng.uniform(0.5, 2) * rng.choice([-1, 1]))}
         values = _build_probe(Value, numbers, exercise)
-        call("e.backward()", values["e"].backward, exercise=exercise)
+        call("e.backward()", lambda: values["e"].backward(), exercise=exercise)
         got = {name: float(v.grad) for name, v in values.items()}
         want = _simulate(numbers, "correct")
         n += 1
@@ -542,7 +581,7 @@ def check_value_backward(Value, seed=0):
              f"does every value receive all its shares before it passes its gradient on?",
              exercise)
     lone = _new(Value, float(rng.uniform(-3, 3)), exercise, "x")
-    call("x.backward() on a lone Value x", lone.backward, exercise=exercise)
+    call("x.backward() on a lone Value x", lambda: lone.backward(), exercise=exercise)
     if not _close(lone.grad, 1.0):
         if _close(lone.grad, 0.0):
             fail(f"{exercise}.not_seeded",
