@@ -86,6 +86,12 @@ def _order(root):
     return order
 
 
+def _method(obj, name):
+    """A function calling ``obj.<name>()``, looked up when called: inside ``call``, a missing
+    method (its cell not run, a typo) becomes a message rather than a traceback."""
+    return lambda: getattr(obj, name)()
+
+
 def _parents(value):
     parents = getattr(value, "parents", ())
     return tuple(parents) if parents is not None else ()
@@ -560,7 +566,7 @@ def check_value_backward(Value, seed=0):
         numbers = {"x": float(rng.uniform(0.5, 2) * rng.choice([-1, 1])),
                    "y": float(rng.uniform(0.5, 2) * rng.choice([-1, 1]))}
         values = _build_probe(Value, numbers, exercise)
-        call("e.backward()", lambda: values["e"].backward(), exercise=exercise)
+        call("e.backward()", _method(values["e"], "backward"), exercise=exercise)
         got = {name: float(v.grad) for name, v in values.items()}
         want = _simulate(numbers, "correct")
         n += 1
@@ -581,7 +587,7 @@ def check_value_backward(Value, seed=0):
              f"does every value receive all its shares before it passes its gradient on?",
              exercise)
     lone = _new(Value, float(rng.uniform(-3, 3)), exercise, "x")
-    call("x.backward() on a lone Value x", lambda: lone.backward(), exercise=exercise)
+    call("x.backward() on a lone Value x", _method(lone, "backward"), exercise=exercise)
     if not _close(lone.grad, 1.0):
         if _close(lone.grad, 0.0):
             fail(f"{exercise}.not_seeded",

@@ -7,7 +7,7 @@ import numpy as np
 
 from ._common import expect_own_code
 from ._student import call, fail, kind_of, passed, rng_for
-from .autograd import _close, _expect_connected, _expect_value, _fmt, _new
+from .autograd import _close, _expect_connected, _expect_value, _fmt, _method, _new
 
 __all__ = ["check_mlp", "check_shop_values", "check_sigmoid_neuron", "check_train_xor"]
 
@@ -117,7 +117,7 @@ def check_sigmoid_neuron(neuron, Value, seed=0):
                  f"and b too, before the sigmoid?", exercise)
         _expect_connected(y, {"b": b, **{f"w{i + 1}": w for i, w in enumerate(ws)},
                               **{f"x{i + 1}": x for i, x in enumerate(xs)}}, what, exercise)
-        call(f"y.backward() after {what}", lambda: y.backward(), exercise=exercise)
+        call(f"y.backward() after {what}", _method(y, "backward"), exercise=exercise)
         got = {"b": b.grad, **{f"w{i + 1}": w.grad for i, w in enumerate(ws)},
                **{f"x{i + 1}": x.grad for i, x in enumerate(xs)}}
         want = {"b": db, **{f"w{i + 1}": dw[i] for i in range(size)},
@@ -161,7 +161,7 @@ def check_mlp(MLP, Value, seed=0):
         model_seed = int(rng.integers(2**31))
         what = f"MLP({sizes}, seed={model_seed})"
         model = call(what, MLP, sizes, model_seed, exercise=exercise)
-        params = call(f"{what}.parameters()", lambda: model.parameters(), exercise=exercise)
+        params = call(f"{what}.parameters()", _method(model, "parameters"), exercise=exercise)
         params = list(params) if params is not None else None
         if params is None:
             fail("common.returned_none", f"{what}.parameters() returned None: it returns the "
@@ -204,7 +204,7 @@ def check_mlp(MLP, Value, seed=0):
         for p in params:
             p.grad = 0.0
         loss = call(f"the loss of {what}", loss_of, exercise=exercise)
-        call("loss.backward()", lambda: loss.backward(), exercise=exercise)
+        call("loss.backward()", _method(loss, "backward"), exercise=exercise)
         analytic = [p.grad for p in params]
         numeric, h = [], 1e-6
         for p in params:
