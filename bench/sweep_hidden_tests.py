@@ -5,8 +5,8 @@ This script runs the solution's cells once (in this process, figures off screen)
 hidden test block N times, each time with a seed drawn from fresh entropy, and prints per test
 cell how many seeds passed, the failing seeds and the time per run.
 
-    python bench/sweep_hidden_tests.py 10 --seeds 1000
-    python bench/sweep_hidden_tests.py 10 --seeds 1000 --only train_xor_test
+    python -m bench.sweep_hidden_tests 10 --seeds 1000        (from the repository root)
+    python -m bench.sweep_hidden_tests 10 --seeds 100 --only train_xor_test
 """
 
 import argparse
@@ -16,7 +16,6 @@ import re
 import sys
 import time
 import warnings
-from pathlib import Path
 
 import matplotlib
 
@@ -25,10 +24,7 @@ matplotlib.use("Agg")
 import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from autograder.lessons import resolve_lesson  # noqa: E402
+from autograder.lessons import COURSE_ROOT, resolve_lesson  # noqa: E402
 
 SEED_LINE = re.compile(r"^seed = int\(np\.random\.SeedSequence\(\)\.entropy % 2\*\*32\)$", re.M)
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
@@ -41,7 +37,7 @@ def main():
     parser.add_argument("--only", nargs="*", help="grade_ids of the test cells to sweep")
     args = parser.parse_args()
     lesson = resolve_lesson(args.lesson)
-    path = ROOT / "solutions" / lesson / f"{lesson}.ipynb"
+    path = COURSE_ROOT / "solutions" / lesson / f"{lesson}.ipynb"
     notebook = nbformat.read(path, as_version=4)
     namespace = {"__name__": "__main__"}
     hidden = {}
@@ -55,7 +51,9 @@ def main():
                 if match:
                     hidden[meta["grade_id"]] = match.group(1)
                 continue  # the visible checks ran in the notebook tests already
-            exec(compile(cell.source, f"<{cell.get('id')}>", "exec"), namespace)  # noqa: S102
+            source = "\n".join(line for line in cell.source.splitlines()
+                               if not line.startswith("%"))  # IPython magics
+            exec(compile(source, f"<{cell.get('id')}>", "exec"), namespace)  # noqa: S102
     print(f"{lesson}: {len(hidden)} hidden test cells, {args.seeds} fresh seeds each")
     all_passed = True
     for grade_id, source in hidden.items():
