@@ -236,7 +236,7 @@ def test_a_subclass_of_bpkits_value_is_rejected():
     (checks.check_value_backward, "bfs_order", "value_backward.wrong_order"),
     (checks.check_value_backward, "no_seen", "value_backward.visits_twice"),
     (checks.check_value_backward, "overwrite", "value_backward.earlier_op_broken"),
-    (checks.check_value_pow_sub_div, "overwrite", "value_pow_sub_div.earlier_op_broken"),
+    (checks.check_value_pow_sub_div, "overwrite", "value_pow_sub_div.overwrites_grad"),
 ])
 @pytest.mark.parametrize("seed", [0, 7])
 def test_each_classic_mistake_is_named(check, mistake, mistake_id, seed):

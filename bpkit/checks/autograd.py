@@ -315,42 +315,43 @@ def check_value_add_mul(Value, seed=0):
            "each parent's grad", n)
 
 
-def _blame_earlier_ops(check):
-    """Run ``check``; if it fails while + or * fail their own check, say that first.
-
-    -a, a - b, a / b and backward's probe graph may be built on the student's + and *: one
-    mistake there would otherwise look like a new one here.
-    """
-
-    def wrapped(Value, seed=0):
-        try:
-            return check(Value, seed)
-        except CheckFailure as failure:
-            with contextlib.redirect_stdout(io.StringIO()):
-                earlier = probe_failure(check_value_add_mul, Value)
-            if earlier is None or failure.mistake_id.startswith("common.not_own"):
-                raise
-            exercise = failure.exercise or check.__name__.replace("check_", "")
-            raise CheckFailure(
-                f"{exercise}.earlier_op_broken",
-                f"{failure.message}\nBut your + or * does not pass exercise 1's test yet, and "
-                f"this is built on them: {earlier.message} Which is it — a mistake here, or "
-                f"the one in exercise 1?", exercise) from failure
-
-    wrapped.__name__, wrapped.__doc__ = check.__name__, check.__doc__
-    return wrapped
-
-
-def probe_failure(check, *args, **kwargs):
-    """The CheckFailure ``check`` raises, or None if it passes."""
+def _earlier_ops_failure(Value):
+    """The CheckFailure of exercise 1's check (+ and *) on this Value, or None if it passes."""
     try:
-        check(*args, **kwargs)
+        with contextlib.redirect_stdout(io.StringIO()):  # its ✓ line is not this test's
+            check_value_add_mul(Value)
     except CheckFailure as failure:
         return failure
     return None
 
 
-@_blame_earlier_ops
+@contextlib.contextmanager
+def _blaming_earlier_ops(Value, exercise):
+    """A failure inside, while + or * fail their own check, says so: -a, a - b and a / b may
+    be built on them, and one mistake should not look like a new one here."""
+    try:
+        yield
+    except CheckFailure as failure:
+        earlier = _earlier_ops_failure(Value)
+        if earlier is None:
+            raise
+        raise CheckFailure(
+            f"{exercise}.earlier_op_broken",
+            f"{failure.message} But your + or * does not pass exercise 1's test yet, and this "
+            f"may be built on them: {earlier.message} Is the mistake here, or in exercise 1?",
+            exercise) from failure
+
+
+def _require_earlier_ops(Value, exercise, what):
+    """Fail first when + or * fail their check: ``what`` builds its graph with them."""
+    earlier = _earlier_ops_failure(Value)
+    if earlier is not None:
+        fail(f"{exercise}.earlier_op_broken",
+             f"{what} builds its test graph with your + and *, and they do not pass exercise "
+             f"1's test yet: {earlier.message} Once that test passes, run this one again.",
+             exercise)
+
+
 def check_value_pow_sub_div(Value, seed=0):
     """Check ``v ** n`` (a number n), ``-v``, ``a - b`` and ``a / b`` (with numbers on either
     side): data, parents and the gradients their local backwards send."""
@@ -373,30 +374,33 @@ def check_value_pow_sub_div(Value, seed=0):
         n += _check_unary(Value, f"a ** {exponent:g}", lambda a, e=exponent: a ** e,
                           lambda p, e=exponent: p ** e, lambda p, e=exponent: e * p ** (e - 1),
                           wrong, x, rng, exercise)
-    x = float(rng.uniform(-3, 3))
-    n += _check_unary(Value, "-a", lambda a: -a, lambda p: -p, lambda p: -1.0,
-                      lambda p, o: [], x, rng, exercise)
-    none = lambda p, q, o: {"left": [], "right": []}  # noqa: E731
-    swapped = lambda p, q, o: {  # noqa: E731
-        "left": [("sign_swapped", -1.0, "That is the sign of the other input's share. Which "
-                  "way does a - b move when a grows?")],
-        "right": [("sign_swapped", 1.0, "That is the sign of the other input's share. Which "
-                   "way does a - b move when b grows?")]}
-    x, y = (float(v) for v in rng.uniform(-4, 4, size=2))
-    k = float(rng.integers(2, 6))
-    n += _check_binary(Value, "-", lambda a, b: a - b, lambda p, q: p - q,
-                       lambda p, q: 1.0, lambda p, q: -1.0, swapped, x, y, rng, exercise)
-    n += _check_binary(Value, "-", lambda a, b: a - b, lambda p, q: p - q,
-                       lambda p, q: 1.0, lambda p, q: -1.0, none, x, k, rng, exercise, "vn")
-    n += _check_binary(Value, "-", lambda a, b: a - b, lambda p, q: p - q,
-                       lambda p, q: 1.0, lambda p, q: -1.0, none, k, x, rng, exercise, "nv")
-    y = float(rng.uniform(0.5, 3) * rng.choice([-1, 1]))
-    n += _check_binary(Value, "/", lambda a, b: a / b, lambda p, q: p / q,
-                       lambda p, q: 1 / q, lambda p, q: -p / q**2, none, x, y, rng, exercise)
-    n += _check_binary(Value, "/", lambda a, b: a / b, lambda p, q: p / q,
-                       lambda p, q: 1 / q, lambda p, q: -p / q**2, none, x, k, rng, exercise, "vn")
-    n += _check_binary(Value, "/", lambda a, b: a / b, lambda p, q: p / q,
-                       lambda p, q: 1 / q, lambda p, q: -p / q**2, none, k, y, rng, exercise, "nv")
+    with _blaming_earlier_ops(Value, exercise):  # -a, a - b, a / b may use + and *
+        x = float(rng.uniform(-3, 3))
+        n += _check_unary(Value, "-a", lambda a: -a, lambda p: -p, lambda p: -1.0,
+                          lambda p, o: [], x, rng, exercise)
+        none = lambda p, q, o: {"left": [], "right": []}  # noqa: E731
+        swapped = lambda p, q, o: {  # noqa: E731
+            "left": [("sign_swapped", -1.0, "That is the sign of the other input's share. Which "
+                      "way does a - b move when a grows?")],
+            "right": [("sign_swapped", 1.0, "That is the sign of the other input's share. Which "
+                       "way does a - b move when b grows?")]}
+        x, y = (float(v) for v in rng.uniform(-4, 4, size=2))
+        k = float(rng.integers(2, 6))
+        n += _check_binary(Value, "-", lambda a, b: a - b, lambda p, q: p - q,
+                           lambda p, q: 1.0, lambda p, q: -1.0, swapped, x, y, rng, exercise)
+        n += _check_binary(Value, "-", lambda a, b: a - b, lambda p, q: p - q,
+                           lambda p, q: 1.0, lambda p, q: -1.0, none, x, k, rng, exercise, "vn")
+        n += _check_binary(Value, "-", lambda a, b: a - b, lambda p, q: p - q,
+                           lambda p, q: 1.0, lambda p, q: -1.0, none, k, x, rng, exercise, "nv")
+        y = float(rng.uniform(0.5, 3) * rng.choice([-1, 1]))
+        n += _check_binary(Value, "/", lambda a, b: a / b, lambda p, q: p / q,
+                           lambda p, q: 1 / q, lambda p, q: -p / q**2, none, x, y, rng, exercise)
+        n += _check_binary(Value, "/", lambda a, b: a / b, lambda p, q: p / q,
+                           lambda p, q: 1 / q, lambda p, q: -p / q**2, none, x, k, rng, exercise,
+                           "vn")
+        n += _check_binary(Value, "/", lambda a, b: a / b, lambda p, q: p / q,
+                           lambda p, q: 1 / q, lambda p, q: -p / q**2, none, k, y, rng, exercise,
+                           "nv")
     passed("Value **, -, /", "powers, negation, subtraction and division send the right "
            "gradients back", n)
 
@@ -554,13 +558,13 @@ _BACKWARD_MISTAKES = {
 }
 
 
-@_blame_earlier_ops
 def check_value_backward(Value, seed=0):
     """Check ``Value.backward()`` on a graph where x and a are used twice: every value's grad
     after e.backward() equals d e / d value."""
     exercise = "value_backward"
     rng = rng_for(seed)
     expect_own_code(Value, "Value")
+    _require_earlier_ops(Value, exercise, "This test of backward")
     n = 0
     for _ in range(3):
         numbers = {"x": float(rng.uniform(0.5, 2) * rng.choice([-1, 1])),
@@ -607,6 +611,7 @@ def check_topological_order(topological_order, Value, seed=0):
     exercise = "value_backward"
     rng = rng_for(seed)
     expect_own_code(topological_order, "topological_order")
+    _require_earlier_ops(Value, exercise, "This test of topological_order")
     n = 0
     for _ in range(2):
         numbers = {"x": float(rng.uniform(0.5, 2)), "y": float(rng.uniform(0.5, 2))}
