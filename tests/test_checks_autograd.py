@@ -328,6 +328,13 @@ def test_the_shop_passes_with_715_and_fails_without_backward_or_with_two(capsys)
                    "shop_values.backward_twice")
 
 
+def test_a_broken_operation_is_named_where_the_shop_inherits_it():
+    Value = student_value("mul_own_value")
+    failure = failure_of(checks.check_shop_values, shop_values_with(Value), Value)
+    assert failure.mistake_id == "shop_values.earlier_op_broken"
+    assert "exercise 1 (+ and *)" in failure.message
+
+
 def neuron_with(Value, forget_bias=False):
     def neuron(xs, ws, b):
         z = sum((w * x for w, x in zip(ws, xs, strict=False)), Value(0.0) if forget_bias else b)

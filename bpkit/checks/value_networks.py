@@ -3,11 +3,52 @@ notes' shop (715; 2.2, 110, 3.3, 165, 650), a sigmoid neuron compared with bpkit
 and ``Sigmoid`` layers and with numerical gradients, an MLP of Values, and its training on XOR.
 """
 
+import contextlib
+import functools
+import io
+
 import numpy as np
 
+from . import autograd as value_checks
 from ._common import expect_own_code
-from ._student import call, fail, kind_of, passed, rng_for
+from ._student import CheckFailure, call, fail, kind_of, passed, rng_for
 from .autograd import _close, _expect_connected, _expect_value, _fmt, _method, _new
+
+# The checks of the Value itself, in the lesson's order, with the exercise each one grades.
+_VALUE_CHECKS = [
+    ("exercise 1 (+ and *)", value_checks.check_value_add_mul),
+    ("exercise 2 (**, -, /)", value_checks.check_value_pow_sub_div),
+    ("exercise 3 (exp, log)", value_checks.check_value_exp_log),
+    ("exercise 4 (tanh, relu)", value_checks.check_value_tanh_relu),
+    ("exercise 5 (backward)", value_checks.check_value_backward),
+]
+
+
+def _blaming_value(check):
+    """When ``check(answer, Value, ...)`` fails while the student's Value fails one of its own
+    checks, say which: the shop, the neuron and the MLP are built on it, and one mistake in
+    an operation should not look like a new one here."""
+
+    @functools.wraps(check)
+    def wrapped(answer, Value, *args, **kwargs):
+        try:
+            return check(answer, Value, *args, **kwargs)
+        except CheckFailure as failure:
+            if failure.mistake_id == "common.not_own_code":
+                raise
+            for exercise, value_check in _VALUE_CHECKS:
+                try:
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        value_check(Value)
+                except CheckFailure as earlier:
+                    raise CheckFailure(
+                        f"{failure.exercise}.earlier_op_broken",
+                        f"{failure.message} This is built on your Value, which does not pass "
+                        f"the test of {exercise} yet: {earlier.message} Is the mistake here, "
+                        f"or there?", failure.exercise) from failure
+            raise
+
+    return wrapped
 
 __all__ = ["check_mlp", "check_shop_values", "check_sigmoid_neuron", "check_train_xor"]
 
@@ -25,6 +66,7 @@ def _shop_grads(p):
             "orange_count": p["orange_price"] * p["tax"], "tax": subtotal}
 
 
+@_blaming_value
 def check_shop_values(shop_values, Value, seed=None):
     """Check ``shop_values(...) -> (total, inputs)``: the shop built from the student's Values,
     its total (715 with the notes' numbers) and, after backward, the five gradients."""
@@ -91,6 +133,7 @@ def _reference_neuron(xs, ws, b):
     return float(y[0, 0]), dx[0], affine.dW[:, 0], float(affine.db[0])
 
 
+@_blaming_value
 def check_sigmoid_neuron(neuron, Value, seed=0):
     """Check ``neuron(xs, ws, b)``: sigmoid(sum w_i x_i + b) from the student's Values, against
     bpkit's Affine and Sigmoid layers and against numerical gradients."""
@@ -149,6 +192,7 @@ def _parameter_count(sizes):
     return sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=False))
 
 
+@_blaming_value
 def check_mlp(MLP, Value, seed=0):
     """Check ``MLP(sizes, seed)``: calling it gives a list of Values in (0, 1), parameters()
     lists every weight and bias once, and backward's gradients match numerical ones."""
