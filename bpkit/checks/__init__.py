@@ -38,5 +38,4 @@ from .limits import *  # noqa: F403
 from .nodes import *  # noqa: F403
 from .softmax import *  # noqa: F403
 from .training import *  # noqa: F403
-from .value_networks import *  # noqa: F403
 from .warmups import *  # noqa: F403
