@@ -10,14 +10,18 @@ notebooks.
 from .functions import cross_entropy_error, relu, sigmoid, softmax, sum_squares_error
 from .gradcheck import check_layer, check_network, numerical_gradient, rel_error
 from .hints import hint
-from .layers import AddLayer, Affine, MulLayer, Relu, Sigmoid, SoftmaxWithLoss, SquaredErrorLoss
+from .layers import (
+    AddLayer, Affine, BatchNormalization, Dropout, MulLayer, Relu, Sigmoid, SoftmaxWithLoss,
+    SquaredErrorLoss,
+)
 from .network import MultiLayerNet, TwoLayerNet
 from .optim import SGD, Adam, Momentum
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "AddLayer", "Adam", "Affine", "Momentum", "MulLayer", "MultiLayerNet", "Relu", "SGD",
+    "AddLayer", "Adam", "Affine", "BatchNormalization", "Dropout", "Momentum", "MulLayer",
+    "MultiLayerNet", "Relu", "SGD",
     "Sigmoid", "SoftmaxWithLoss", "SquaredErrorLoss", "TwoLayerNet", "check_layer",
     "check_network", "cross_entropy_error", "hint", "numerical_gradient", "rel_error", "relu",
     "sigmoid", "softmax", "sum_squares_error",

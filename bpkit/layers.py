@@ -7,6 +7,8 @@ The contract (the notes' and *Deep Learning from Scratch*'s):
   layer with parameters, stores ``dW`` and ``db``;
 - ``dout`` is never modified in place: the caller may still need it;
 - arrays keep the float dtype they were given (float64 by default).
+
+``BatchNormalization`` and ``Dropout`` live in ``bpkit.normalization`` and are re-exported here.
 """
 
 import numpy as np
@@ -229,3 +231,7 @@ class SquaredErrorLoss:
         y = _need(self.y, self, "the prediction y and the target t")
         n = y.shape[0] if y.ndim > 1 else 1
         return (dout * (y - self.t) / n).astype(y.dtype, copy=False)
+
+
+# At the end: bpkit.normalization uses _need from this module.
+from .normalization import BatchNormalization, Dropout  # noqa: E402, F401

@@ -11,7 +11,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .gradcheck import numerical_gradient
-from .layers import Affine, Relu, Sigmoid, SoftmaxWithLoss
+from .layers import Affine, BatchNormalization, Dropout, Relu, Sigmoid, SoftmaxWithLoss
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
 
@@ -23,9 +23,15 @@ class MultiLayerNet:
     weight_init_std: a number (every W ~ N(0, std^2)), or "he" (sqrt(2 / fan_in), for ReLU) or
     "xavier" (sqrt(1 / fan_in), for sigmoid). loss_layer: SoftmaxWithLoss by default; a
     SquaredErrorLoss makes it a regression net. params: W1, b1, ..., Wk+1, bk+1.
+
+    use_batchnorm: put a BatchNormalization between each hidden Affine and its activation (and
+    add its gamma1, beta1, ... to params). dropout_ratio: if above 0, a Dropout after each hidden
+    activation. Both behave differently in training: ``loss`` and ``gradient`` run in training
+    mode, ``predict`` and ``accuracy`` in inference mode unless given ``train=True``.
     """
 
-    def __init__(self, sizes, activation="relu", weight_init_std=0.01, loss_layer=None, seed=None):
+    def __init__(self, sizes, activation="relu", weight_init_std=0.01, loss_layer=None, seed=None,
+                 use_batchnorm=False, dropout_ratio=0.0):
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
         if len(sizes) < 2:
@@ -41,18 +47,29 @@ class MultiLayerNet:
             self.params[f"b{i}"] = np.zeros(fan_out)
             self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
             if i < n_affine:
+                if use_batchnorm:
+                    gamma, beta = np.ones(fan_out), np.zeros(fan_out)
+                    self.params[f"gamma{i}"], self.params[f"beta{i}"] = gamma, beta
+                    self.layers[f"BatchNorm{i}"] = BatchNormalization(gamma, beta)
                 self.layers[f"{activation.capitalize()}{i}"] = ACTIVATIONS[activation]()
+                if dropout_ratio > 0:
+                    # Each Dropout draws its masks from its own generator, seeded from this one.
+                    self.layers[f"Dropout{i}"] = Dropout(dropout_ratio, seed=rng.integers(2**32))
         self.last_layer = loss_layer if loss_layer is not None else SoftmaxWithLoss()
 
-    def predict(self, x):
-        """x: (N, D). Returns the scores (N, C) before the loss layer."""
+    def predict(self, x, train=False):
+        """x: (N, D). Returns the scores (N, C) before the loss layer (inference mode unless
+        train: BatchNormalization and Dropout are the layers that tell the two apart)."""
         for layer in self.layers.values():
-            x = layer.forward(x)
+            if isinstance(layer, (BatchNormalization, Dropout)):
+                x = layer.forward(x, train)
+            else:
+                x = layer.forward(x)
         return x
 
-    def loss(self, x, t):
+    def loss(self, x, t, train=True):
         """x: (N, D); t: (N, C) one-hot, (N,) labels, or regression targets. Returns a scalar."""
-        return self.last_layer.forward(self.predict(x), t)
+        return self.last_layer.forward(self.predict(x, train), t)
 
     def accuracy(self, x, t):
         """Fraction of samples whose highest score is the target class. t: labels or one-hot.
@@ -81,10 +98,19 @@ class MultiLayerNet:
             if isinstance(layer, Affine):
                 i = name.removeprefix("Affine")
                 grads[f"W{i}"], grads[f"b{i}"] = layer.dW, layer.db
+            elif isinstance(layer, BatchNormalization):
+                i = name.removeprefix("BatchNorm")
+                grads[f"gamma{i}"], grads[f"beta{i}"] = layer.dgamma, layer.dbeta
         return grads
 
     def numerical_gradient(self, x, t):
         """The same gradients by central differences: slow, for checking ``gradient``."""
+        if any(isinstance(layer, Dropout) for layer in self.layers.values()):
+            raise ValueError(
+                "numerical_gradient needs the same network on every evaluation, but each "
+                "Dropout draws a new mask per forward pass; check a net built with "
+                "dropout_ratio=0 (Dropout's own backward is checked layer by layer)"
+            )
         return {
             name: numerical_gradient(lambda: self.loss(x, t), param)
             for name, param in self.params.items()
