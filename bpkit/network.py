@@ -6,6 +6,7 @@ arrays the Affine layers hold, so an optimiser that updates ``params`` in place 
 layers too.
 """
 
+import inspect
 from collections import OrderedDict
 
 import numpy as np
@@ -61,10 +62,7 @@ class MultiLayerNet:
         """x: (N, D). Returns the scores (N, C) before the loss layer (inference mode unless
         train: BatchNormalization and Dropout are the layers that tell the two apart)."""
         for layer in self.layers.values():
-            if isinstance(layer, (BatchNormalization, Dropout)):
-                x = layer.forward(x, train)
-            else:
-                x = layer.forward(x)
+            x = layer.forward(x, train) if _has_modes(layer) else layer.forward(x)
         return x
 
     def loss(self, x, t, train=True):
@@ -98,14 +96,14 @@ class MultiLayerNet:
             if isinstance(layer, Affine):
                 i = name.removeprefix("Affine")
                 grads[f"W{i}"], grads[f"b{i}"] = layer.dW, layer.db
-            elif isinstance(layer, BatchNormalization):
+            elif hasattr(layer, "dgamma"):
                 i = name.removeprefix("BatchNorm")
                 grads[f"gamma{i}"], grads[f"beta{i}"] = layer.dgamma, layer.dbeta
         return grads
 
     def numerical_gradient(self, x, t):
         """The same gradients by central differences: slow, for checking ``gradient``."""
-        if any(isinstance(layer, Dropout) for layer in self.layers.values()):
+        if any(name.startswith("Dropout") for name in self.layers):
             raise ValueError(
                 "numerical_gradient needs the same network on every evaluation, but each "
                 "Dropout draws a new mask per forward pass; check a net built with "
@@ -126,6 +124,12 @@ class TwoLayerNet(MultiLayerNet):
 
     def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, seed=None):
         super().__init__([input_size, hidden_size, output_size], "relu", weight_init_std, seed=seed)
+
+
+def _has_modes(layer):
+    """True for a layer whose forward takes ``train`` (BatchNormalization, Dropout, or a
+    student's own versions of them): it behaves differently in training and at inference."""
+    return "train" in inspect.signature(layer.forward).parameters
 
 
 def _init_std(weight_init_std, fan_in):

@@ -1,7 +1,7 @@
 """Figures of the course, drawn with matplotlib only.
 
 Computation graphs (``Node``, ``Edge``, ``Graph``, the builders ``apple_graph``, ``shop_graph``,
-``chain_rule_graph``, ``sigmoid_graph`` and ``draw_graph``) write each edge's forward value
+``chain_rule_graph``, ``sigmoid_graph``, ``batchnorm_graph`` and ``draw_graph``) write each edge's forward value
 above it and its backward gradient below it, as in the notes' figures. The builders compute
 those numbers with bpkit's layers, so the pictures show what the code computes.
 
@@ -240,6 +240,48 @@ def sigmoid_graph(x=1.0):
     return Graph(nodes, edges, title)
 
 
+# Batch Normalization's nodes: (name, label, position). Its edges carry arrays, so they are
+# labelled with names and shapes instead of numbers.
+_BATCHNORM_NODES = [
+    ("x", "", (0, 0)), ("mean", "mean", (1.4, 1.3)), ("sub", "−", (2.8, 0)),
+    ("square", "( )²", (4.2, 1.3)), ("var", "mean", (5.6, 1.3)), ("sqrt", "√(+ε)", (7.0, 1.3)),
+    ("div", "÷", (8.4, 0)), ("gamma", "", (8.4, -1.3)), ("mul", "×", (9.8, 0)),
+    ("beta", "", (9.8, -1.3)), ("add", "+", (11.2, 0)), ("out", "", (12.6, 0)),
+]
+# (src, dst, name, shape) in forward order; x and xc each feed two nodes (branches).
+_BATCHNORM_EDGES = [
+    ("x", "mean", "", "(N, D)"), ("x", "sub", "x", "(N, D)"), ("mean", "sub", "μ", "(D,)"),
+    ("sub", "square", "xc", "(N, D)"), ("square", "var", "xc²", "(N, D)"),
+    ("var", "sqrt", "σ²", "(D,)"), ("sqrt", "div", "σ", "(D,)"), ("sub", "div", "xc", "(N, D)"),
+    ("div", "mul", "x̂", "(N, D)"), ("gamma", "mul", "γ", "(D,)"), ("mul", "add", "γx̂", "(N, D)"),
+    ("beta", "add", "β", "(D,)"), ("add", "out", "out", "(N, D)"),
+]
+
+
+def batchnorm_graph(backward=False):
+    """Batch Normalization of a batch x (N, D) as a computation graph of nine nodes: the mean
+    over the batch, centering, squaring, the mean again (the variance), the square root (with
+    eps), dividing, scaling by gamma and shifting by beta.
+
+    backward=False labels each edge with the array it carries and its shape; backward=True
+    with the name of its gradient (d + the name), which has the same shape. x and xc each
+    feed two nodes, so their gradients are the sum of two parts.
+    """
+    nodes = [Node(name, label, pos) for name, label, pos in _BATCHNORM_NODES]
+    edges = []
+    for src, dst, name, shape in _BATCHNORM_EDGES:
+        if not name:
+            label = ""
+        elif backward:
+            label = {"out": "dout", "γx̂": "d(γx̂)"}.get(name, f"d{name}")
+        else:
+            label = f"{name} {shape}"
+        edges.append(Edge(src, dst, label))
+    title = ("backward: the gradient arriving on each edge (same shape as the edge's array)"
+             if backward else "Batch Normalization, forward: what each edge carries")
+    return Graph(nodes, edges, title)
+
+
 # --- drawing ----------------------------------------------------------------------------------
 
 
@@ -322,8 +364,10 @@ def _draw_node(ax, node, highlighted, show_note, sizes=FONT_SIZES):
     color = HIGHLIGHT_COLOR if highlighted else "black"
     ax.add_patch(Circle(node.pos, NODE_RADIUS, facecolor="white", edgecolor=color,
                         linewidth=2.5 if highlighted else 1.2, zorder=3))
-    ax.text(*node.pos, node.label, ha="center", va="center", fontsize=sizes["node"], zorder=4,
-            gid=f"node:{node.name}")
+    # Long labels ("mean", "√(+ε)") get a smaller font so they stay inside the circle.
+    shrink = 1 if len(node.label) <= 3 else 9 / 13 if len(node.label) <= 4 else 7 / 13
+    ax.text(*node.pos, node.label, ha="center", va="center", fontsize=sizes["node"] * shrink,
+            zorder=4, gid=f"node:{node.name}")
     if node.note and show_note:
         # One clause per line keeps a long note as narrow as the node, clear of the edges'
         # numbers on either side.
