@@ -31,6 +31,7 @@ from ._student import (
 from .activations import *  # noqa: F403
 from .affine import *  # noqa: F403
 from .autograd import *  # noqa: F403
+from .batchnorm import *  # noqa: F403
 from .chain_rule import *  # noqa: F403
 from .computation_graph import *  # noqa: F403
 from .gradients import *  # noqa: F403
