@@ -11,7 +11,14 @@ from .functions import cross_entropy_error, relu, sigmoid, softmax, sum_squares_
 from .gradcheck import check_layer, check_network, numerical_gradient, rel_error
 from .hints import hint
 from .layers import (
-    AddLayer, Affine, BatchNormalization, Dropout, MulLayer, Relu, Sigmoid, SoftmaxWithLoss,
+    AddLayer,
+    Affine,
+    BatchNormalization,
+    Dropout,
+    MulLayer,
+    Relu,
+    Sigmoid,
+    SoftmaxWithLoss,
     SquaredErrorLoss,
 )
 from .network import MultiLayerNet, TwoLayerNet

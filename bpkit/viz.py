@@ -1,9 +1,9 @@
 """Figures of the course, drawn with matplotlib only.
 
 Computation graphs (``Node``, ``Edge``, ``Graph``, the builders ``apple_graph``, ``shop_graph``,
-``chain_rule_graph``, ``sigmoid_graph``, ``batchnorm_graph`` and ``draw_graph``) write each edge's forward value
-above it and its backward gradient below it, as in the notes' figures. The builders compute
-those numbers with bpkit's layers, so the pictures show what the code computes.
+``chain_rule_graph``, ``sigmoid_graph``, ``batchnorm_graph`` and ``draw_graph``) write each
+edge's forward value above it and its backward gradient below it, as in the notes' figures. The
+builders compute those numbers with bpkit's layers, so the pictures show what the code computes.
 
 Every function returns a ``matplotlib.figure.Figure`` and never calls ``plt.show()``. Given
 no ``ax``, it makes a Figure that pyplot does not track: Jupyter shows it once when it is a
@@ -259,7 +259,7 @@ _BATCHNORM_EDGES = [
 
 
 def batchnorm_graph(backward=False):
-    """Batch Normalization of a batch x (N, D) as a computation graph of nine nodes: the mean
+    """Batch Normalization of a batch x (N, D) as a computation graph of eight nodes: the mean
     over the batch, centering, squaring, the mean again (the variance), the square root (with
     eps), dividing, scaling by gamma and shifting by beta.
 

@@ -4,7 +4,7 @@ of BatchNorm and Dropout is named by its id, and no message gives the answer awa
 import numpy as np
 import pytest
 
-from bpkit import MultiLayerNet, checks
+from bpkit import checks
 from bpkit.checks import CheckFailure
 
 pytestmark = pytest.mark.lesson11
@@ -339,8 +339,6 @@ def dropout_even_at_zero(net, use_batchnorm, dropout_ratio):
 
 
 def bpkit_layers(net, use_batchnorm, dropout_ratio):
-    reference = MultiLayerNet([1, 1], seed=0)  # only for its classes
-    del reference
     from bpkit import BatchNormalization, Dropout
 
     good_add(net, use_batchnorm, dropout_ratio)

@@ -14,8 +14,20 @@ from ..gradcheck import numerical_gradient_array
 from ..network import MultiLayerNet
 from ..normalization import BatchNormalization as _ReferenceBN
 from ._student import (
-    call, expect_close, expect_count, expect_dtype, expect_gradients_match, expect_keys,
-    expect_shape, expect_unchanged, expect_value, fail, is_close, passed, rng_for, shapes,
+    call,
+    expect_close,
+    expect_count,
+    expect_dtype,
+    expect_gradients_match,
+    expect_keys,
+    expect_shape,
+    expect_unchanged,
+    expect_value,
+    fail,
+    is_close,
+    passed,
+    rng_for,
+    shapes,
 )
 
 __all__ = [
@@ -154,8 +166,8 @@ def check_batchnorm_inference(BatchNormalization, seed=0):
     expect_close(running, reference.running_mean, where, "Is every training batch mixed into "
                  "the running average with the momentum, and nothing else?", exercise=exercise,
                  mistake_id="batchnorm.running_wrong")
-    expect_close(layer.running_var, reference.running_var, f"running_var after the same "
-                 f"batches", "Is the variance mixed in the same way as the mean?",
+    expect_close(layer.running_var, reference.running_var, "running_var after the same "
+                 "batches", "Is the variance mixed in the same way as the mean?",
                  exercise=exercise, mistake_id="batchnorm.running_wrong")
     test = rng.normal(x.mean(axis=0), x.std(axis=0), (n + 3, d))
     kept = np.array(running), np.array(layer.running_var, dtype=np.float64)

@@ -90,8 +90,8 @@ def _draw(state, weight_scale, batch_size):
     names = {"plain": "without BatchNorm", "batchnorm": "with BatchNorm"}
     for offset, kind in ((-0.2, "plain"), (0.2, "batchnorm")):
         # A floor, so a spread that vanished to 0 still shows on the log scale.
-        left.bar(layers + offset, np.maximum(state[kind]["spread"], 1e-6), width=0.4, color=colors[kind],
-                 label=names[kind])
+        left.bar(layers + offset, np.maximum(state[kind]["spread"], 1e-6), width=0.4,
+                 color=colors[kind], label=names[kind])
         right.plot(state[kind]["losses"], color=colors[kind],
                    label=f"{names[kind]} (test {state[kind]['accuracy']:.0%})")
     left.set_yscale("log")
