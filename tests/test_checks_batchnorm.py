@@ -96,6 +96,7 @@ def good_add(net, use_batchnorm, dropout_ratio):
         if name.startswith("Relu") and dropout_ratio > 0:
             layers["Dropout" + i] = GoodDropout(dropout_ratio)
     net.layers = layers
+    return net
 
 
 SEEDS = [0, 1, 2, 3, 12345]
@@ -161,6 +162,11 @@ class BatchStatsAtInference(GoodBN):
         return super().forward(x, True)
 
 
+class ForwardReturnsNothing(GoodBN):
+    def forward(self, x, train=True):
+        super().forward(x, train)
+
+
 class NeverUpdated(GoodBN):
     def forward(self, x, train=True):
         mean, var = self.running_mean, self.running_var
@@ -190,6 +196,7 @@ class MomentumReversed(GoodBN):
     (BatchStatsAtInference, checks.check_batchnorm_inference,
      "batchnorm.batch_stats_at_inference"),
     (NeverUpdated, checks.check_batchnorm_inference, "batchnorm.running_not_updated"),
+    (ForwardReturnsNothing, checks.check_batchnorm_inference, "common.returned_none"),
     (MomentumReversed, checks.check_batchnorm_inference, "batchnorm.momentum_reversed"),
 ])
 def test_forward_mistakes_are_named(wrong, check, mistake):
@@ -326,16 +333,26 @@ def bn_after_relu(net, use_batchnorm, dropout_ratio):
         if names[i].startswith("BatchNorm"):
             names[i], names[i + 1] = names[i + 1], names[i]
     net.layers = {name: net.layers[name] for name in names}
+    return net
 
 
 def params_copied(net, use_batchnorm, dropout_ratio):
     good_add(net, use_batchnorm, dropout_ratio)
     for key in [k for k in net.params if k.startswith(("gamma", "beta"))]:
         net.params[key] = net.params[key].copy()
+    return net
 
 
 def dropout_even_at_zero(net, use_batchnorm, dropout_ratio):
-    good_add(net, use_batchnorm, max(dropout_ratio, 0.1))
+    return good_add(net, use_batchnorm, max(dropout_ratio, 0.1))
+
+
+def returns_nothing(net, use_batchnorm, dropout_ratio):
+    good_add(net, use_batchnorm, dropout_ratio)
+
+
+def returns_the_layers(net, use_batchnorm, dropout_ratio):
+    return good_add(net, use_batchnorm, dropout_ratio).layers
 
 
 def bpkit_layers(net, use_batchnorm, dropout_ratio):
@@ -348,6 +365,7 @@ def bpkit_layers(net, use_batchnorm, dropout_ratio):
             net.layers[name] = BatchNormalization(old.gamma, old.beta)
         if name.startswith("Dropout"):
             net.layers[name] = Dropout(dropout_ratio)
+    return net
 
 
 @pytest.mark.parametrize("wrong, mistake", [
@@ -355,6 +373,8 @@ def bpkit_layers(net, use_batchnorm, dropout_ratio):
     (params_copied, "add_batchnorm_and_dropout.params_not_shared"),
     (dropout_even_at_zero, "add_batchnorm_and_dropout.dropout_at_zero"),
     (bpkit_layers, "add_batchnorm_and_dropout.not_your_layers"),
+    (returns_nothing, "common.returned_none"),
+    (returns_the_layers, "add_batchnorm_and_dropout.returned_another_net"),
 ])
 def test_network_mistakes_are_named(wrong, mistake):
     failure = failure_of(checks.check_add_batchnorm_and_dropout, wrong, GoodBN, GoodDropout)

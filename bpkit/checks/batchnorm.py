@@ -144,8 +144,9 @@ def check_batchnorm_inference(BatchNormalization, seed=0):
     reference = _ReferenceBN(gamma.copy(), beta.copy(), momentum=layer.momentum, eps=layer.eps)
     batches = [x, x * rng.uniform(0.5, 2) + rng.normal(size=d)]
     for batch in batches:
-        call("BatchNormalization.forward(x, train=True)", layer.forward, batch.copy(), True,
-             exercise=exercise)
+        what = f"BatchNormalization.forward(x, train=True) with {shapes(x=batch)}"
+        expect_value(call(what, layer.forward, batch.copy(), True, exercise=exercise), what,
+                     exercise)
         reference.forward(batch, True)
     where = f"running_mean after {len(batches)} training batches of {shapes(x=x)}"
     running = np.asarray(layer.running_mean, dtype=np.float64)
@@ -465,15 +466,22 @@ def _away_from_kinks(rng, sizes, net_seed, margin=1e-3):
 def check_add_batchnorm_and_dropout(add_batchnorm_and_dropout, BatchNormalization, Dropout,
                                     seed=0):
     """add_batchnorm_and_dropout(net, use_batchnorm, dropout_ratio) puts a BatchNormalization
-    before and a Dropout after each hidden activation, with gamma/beta in net.params; the net's
-    gradients then match numerical ones and its layers match bpkit's MultiLayerNet."""
+    before and a Dropout after each hidden activation, with gamma/beta in net.params, and
+    returns net; the net's gradients then match numerical ones and its layers match bpkit's
+    MultiLayerNet."""
     rng = rng_for(seed)
     exercise = "add_batchnorm_and_dropout"
     sizes = [int(rng.integers(4, 7)), int(rng.integers(7, 9)), int(rng.integers(5, 7)), 3]
     net_seed = int(rng.integers(2**31))
     what = f"add_batchnorm_and_dropout(MultiLayerNet({sizes}), True, 0.3)"
     net = MultiLayerNet(sizes, weight_init_std="he", seed=net_seed)
-    call(what, add_batchnorm_and_dropout, net, True, 0.3, exercise=exercise)
+    returned = expect_value(call(what, add_batchnorm_and_dropout, net, True, 0.3,
+                                 exercise=exercise), what, exercise)
+    if returned is not net:
+        fail("add_batchnorm_and_dropout.returned_another_net",
+             f"{what} returned {type(returned).__name__}, not the net it was given. The "
+             f"contract is to rebuild that net's layers and return it: which object did you "
+             f"return?", exercise)
     reference = MultiLayerNet(sizes, weight_init_std="he", seed=net_seed, use_batchnorm=True,
                               dropout_ratio=0.3)
     got, want = list(net.layers), list(reference.layers)

@@ -70,6 +70,6 @@ HINTS = {
         "net.params['beta'+i] = np.zeros(...); layers['BatchNorm'+i] = BatchNormalization("
         "net.params['gamma'+i], net.params['beta'+i]); if name starts with 'Relu' and "
         "dropout_ratio > 0: layers['Dropout'+name[4:]] = Dropout(dropout_ratio). Finally "
-        "net.layers = layers.",
+        "net.layers = layers; return net.",
     ],
 }
