@@ -243,8 +243,8 @@ def sigmoid_graph(x=1.0):
 # Batch Normalization's nodes: (name, label, position). Its edges carry arrays, so they are
 # labelled with names and shapes instead of numbers.
 _BATCHNORM_NODES = [
-    ("x", "", (0, 0)), ("mean", "mean", (1.4, 1.3)), ("sub", "−", (2.8, 0)),
-    ("square", "( )²", (4.2, 1.3)), ("var", "mean", (5.6, 1.3)), ("sqrt", "√(+ε)", (7.0, 1.3)),
+    ("x", "", (0, 0)), ("mean", "mean", (1.2, 1.3)), ("sub", "−", (2.8, 0)),
+    ("square", "( )²", (4.6, 1.3)), ("var", "mean", (5.9, 1.3)), ("sqrt", "√", (7.1, 1.3)),
     ("div", "÷", (8.4, 0)), ("gamma", "", (8.4, -1.3)), ("mul", "×", (9.8, 0)),
     ("beta", "", (9.8, -1.3)), ("add", "+", (11.2, 0)), ("out", "", (12.6, 0)),
 ]
@@ -260,8 +260,8 @@ _BATCHNORM_EDGES = [
 
 def batchnorm_graph(backward=False):
     """Batch Normalization of a batch x (N, D) as a computation graph of eight nodes: the mean
-    over the batch, centering, squaring, the mean again (the variance), the square root (with
-    eps), dividing, scaling by gamma and shifting by beta.
+    over the batch, centering, squaring, the mean again (the variance), the square root (of
+    the variance + eps), dividing, scaling by gamma and shifting by beta.
 
     backward=False labels each edge with the array it carries and its shape; backward=True
     with the name of its gradient (d + the name), which has the same shape. x and xc each
