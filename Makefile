@@ -49,9 +49,10 @@ test: $(STAMP)
 lessons: $(STAMP)
 	$(BIN)/python -m autograder.release $(LESSON)
 
-# Grade a class: make grade SUBMISSIONS=path/to/submitted-or-lms.zip OUT=grading-out
+# Grade a class: make grade SUBMISSIONS=path/to/submitted-or-lms.zip OUT=grading-out [LESSON="03 06"] [JOBS=4]
 grade: $(STAMP)
-	$(BIN)/python -m autograder grade $(or $(SUBMISSIONS),submitted) --out $(or $(OUT),grading-out)
+	$(BIN)/python -m autograder grade $(or $(SUBMISSIONS),submitted) --out $(or $(OUT),grading-out) \
+		$(if $(LESSON),--lesson $(LESSON)) $(if $(JOBS),--jobs $(JOBS))
 
 # Grade yourself: make grade-me LESSON=03
 grade-me: $(STAMP)

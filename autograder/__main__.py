@@ -30,6 +30,10 @@ def _parser():
     grade.add_argument("--db-url", help="gradebook as an SQLAlchemy URL (default: sqlite file "
                        "autograder/gradebook.db); e.g. postgresql://user@host/course")
     grade.add_argument("--shard", metavar="K/N", help="grade only the K-th of N disjoint parts")
+    grade.add_argument("--roster", help="CSV of the class (columns: see the guide); everyone on "
+                       "it gets a row per lesson, 'missing' for work not handed in")
+    grade.add_argument("--due", action="append", metavar="LESSON=DATE", help="due date of a "
+                       "lesson, e.g. 03=2025-03-01T23:59+01:00 (default: the gradebook's)")
     grade.add_argument("--force", action="store_true", help="regrade unchanged submissions too")
     grade.add_argument("--pattern", help="file-name pattern of an LMS zip: canvas, moodle, or a "
                        "regular expression with a (?P<student>...) group (default: try both)")
@@ -72,7 +76,8 @@ def main(argv=None):
                         db_url=args.db_url, shard=shard, force=args.force, pattern=args.pattern,
                         solutions=os.path.abspath(args.solutions),
                         cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                        memory_mb=args.memory, kernel_user=args.kernel_user)
+                        memory_mb=args.memory, kernel_user=args.kernel_user,
+                        roster_path=args.roster, due=args.due)
         else:
             from .grade_me import format_result, grade_file
 

@@ -16,10 +16,11 @@ import sys
 import tempfile
 from collections import defaultdict
 
-from . import course, feedback, outputs, pool, report, sandbox, submissions
+from . import course, feedback, late, outputs, pool, report, roster, sandbox, submissions
 from . import lessons as registry
 from .course import UsageError
 from .gradebook import ClassGradebook
+from .pages import plural
 from .progress import Progress
 from .results import Result
 from .store import Store
@@ -67,7 +68,8 @@ def _unknown_result(entry):
 
 def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard=None,
           force=False, pattern=None, solutions=course.SOLUTIONS, cell_timeout=60,
-          notebook_timeout=600, memory_mb=2048, stream=None, kernel_user=None):
+          notebook_timeout=600, memory_mb=2048, stream=None, kernel_user=None, roster_path=None,
+          due=None):
     """Grade a batch; returns every stored result of ``out_dir``. Raises UsageError on misuse."""
     stream = stream or sys.stderr
     available = registry.all_lessons(course.course_root(solutions))
@@ -78,6 +80,7 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
     numbers = {name.split("_", 1)[0]: name for name in available}
     if not os.path.exists(submissions_path):
         raise UsageError(f"submissions not found: {submissions_path} does not exist")
+    class_ids = roster.read_roster(roster_path) if roster_path else []
     os.makedirs(out_dir, exist_ok=True)
     store = Store(out_dir)
     found = submissions.collect(submissions_path, numbers, pattern,
@@ -85,6 +88,7 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
 
     signatures = course.lesson_signatures(solutions)
     db_url = course.database_url(db_url or course.DEFAULT_DB_URL)
+    due_dates = late.due_dates(db_url, chosen, due)
     lesson_sha = {name: file_sha256(course.source_notebook(name, solutions)) for name in chosen}
     todo, unrecorded, skipped = [], [], 0
     for entry in found:
@@ -107,10 +111,13 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
                 unrecorded.append(previous)  # graded, but not (yet) in this gradebook
             continue
         entry["source"] = course.source_notebook(entry["lesson"], solutions)
+        entry["seconds_late"] = late.seconds_late(entry.get("timestamp"),
+                                                  due_dates.get(entry["lesson"]))
+        entry["late"] = entry.get("late", False) or entry["seconds_late"] > 0
         todo.append(entry)
 
-    print(f"{len(found)} files found, {len(todo)} to grade, {skipped} unchanged since the last "
-          f"run" + (f" (shard {shard[0]}/{shard[1]})" if shard else ""), file=stream)
+    print(f"{plural(len(found), 'file')} found, {len(todo)} to grade, {skipped} unchanged since "
+          f"the last run" + (f" (shard {shard[0]}/{shard[1]})" if shard else ""), file=stream)
     if unrecorded:
         print(f"{len(unrecorded)} graded before but missing from the gradebook: recording them",
               file=stream)
@@ -119,10 +126,43 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
                   "memory_mb": memory_mb, "kernel_user": kernel_user, "signatures": signatures}
         _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submissions_path,
                    stream, limits)
+    _collect_manual_grades(store, db_url)
     results = store.all()
+    graded_lessons = sorted(set(chosen if lessons else []) |
+                            {r.lesson for r in results if r.lesson in available})
+    students = roster.class_list(class_ids, gradebook_students(db_url), results)
+    results = roster.with_missing(results, students, graded_lessons,
+                                  course.lesson_maxima(graded_lessons, solutions))
     write_outputs(results, out_dir)
     print_summary(results, stream)
     return results
+
+
+def _collect_manual_grades(store, db_url):
+    """Grades a person gave written answers in nbgrader's formgrader, into the stored results."""
+    waiting = [r for r in store.all() if r.written and r.recorded_in == db_url]
+    if not waiting:
+        return
+    gradebook = ClassGradebook(db_url)
+    try:
+        for result in waiting:
+            if gradebook.manual_grades(result):
+                store.put(result)
+    finally:
+        gradebook.close()
+
+
+def gradebook_students(db_url):
+    """The students nbgrader's gradebook knows (none when there is no gradebook yet)."""
+    if db_url.startswith("sqlite:///") and not os.path.exists(db_url[len("sqlite:///"):]):
+        return []
+    from .gradebook import ClassGradebook
+
+    gradebook = ClassGradebook(db_url)
+    try:
+        return [student.id for student in gradebook.gb.students]
+    finally:
+        gradebook.close()
 
 
 def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submissions_path,
@@ -155,8 +195,11 @@ def _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submis
                         keep_autograded=os.path.join(out_dir, "autograded"))
         progress = Progress(len(todo), stream)
 
+        penalty = late.Policy()
+
         def on_result(task, result):
             result.lesson_sha = task["lesson_sha"]
+            penalty.apply(result, task.get("seconds_late", 0.0), task.get("timestamp"))
             store.put(result)  # first, so an interruption right after loses nothing
             record(result)
             progress.update(result)
@@ -214,16 +257,16 @@ def print_summary(results, stream):
     means = defaultdict(list)
     for r in results:
         rows[r.lesson][r.status] += 1
-        if r.max_score:
+        if r.max_score and r.status != "missing":
             means[r.lesson].append(100.0 * r.score / r.max_score)
     header = (f"{'lesson':<28}{'total':>6}{'graded':>8}{'flagged':>9}{'rejected':>10}"
-              f"{'error':>7}{'mean %':>8}")
+              f"{'error':>7}{'mean %':>8}{'missing':>9}")
     print(header, file=stream)
     print("-" * len(header), file=stream)
     for lesson in sorted(rows):
         c = rows[lesson]
         mean = sum(means[lesson]) / len(means[lesson]) if means[lesson] else 0.0
-        print(f"{lesson:<28}{sum(c.values()):>6}{c['graded']:>8}{c['flagged']:>9}"
-              f"{c['rejected']:>10}{c['error']:>7}{mean:>8.1f}", file=stream)
+        print(f"{lesson:<28}{sum(c.values()) - c['missing']:>6}{c['graded']:>8}{c['flagged']:>9}"
+              f"{c['rejected']:>10}{c['error']:>7}{mean:>8.1f}{c['missing']:>9}", file=stream)
     stream.flush()
 

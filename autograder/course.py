@@ -48,6 +48,18 @@ def lesson_signatures(solutions=SOLUTIONS):
     }
 
 
+def lesson_maxima(lessons, solutions=SOLUTIONS):
+    """lesson -> (points of its autograded tests, points of its written answers)."""
+    maxima = {}
+    for lesson in lessons:
+        nb = nbformat.read(source_notebook(lesson, solutions), as_version=4)
+        graded = [(c.cell_type, float(c.metadata["nbgrader"].get("points", 0))) for c in nb.cells
+                  if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+        maxima[lesson] = (sum(p for kind, p in graded if kind == "code"),
+                          sum(p for kind, p in graded if kind != "code"))
+    return maxima
+
+
 def nbgrader_config(root, db_url, **extra):
     """A traitlets Config for nbgrader's converters working on the course at ``root``."""
     from traitlets.config import Config

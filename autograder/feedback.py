@@ -21,4 +21,6 @@ def path_for(out_dir, result):
 
 def write_all(results, out_dir):
     for result in results:
+        if result.status == "missing":
+            continue
         atomic_write(path_for(out_dir, result), page(result))

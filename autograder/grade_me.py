@@ -242,9 +242,10 @@ def format_result(result):
         lines.append(f"Note: {result.reason}")
     percent = 100.0 * result.score / result.max_score if result.max_score else 0.0
     lines.append(f"Score: {result.score:g}/{result.max_score:g} ({percent:.0f}%)")
-    if result.manual_points:
-        lines.append(f"(plus {result.manual_points:g} points of written answers, which a person "
-                     "grades)")
+    if result.pending:
+        lines.append(f"({sum(w.max_points for w in result.pending):g} of these points are written "
+                     "answers, which a person grades: "
+                     + ", ".join(w.grade_id for w in result.pending) + ")")
     return "\n".join(lines)
 
 

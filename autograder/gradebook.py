@@ -70,8 +70,9 @@ class ClassGradebook:
         with self._locked():
             self.gb.db.expire_all()
             try:
-                self.gb.find_assignment(lesson)
-                return
+                if self.gb.find_assignment(lesson).notebooks:
+                    return
+                # made by `nbgrader db assignment add` (for its due date): cells still needed
             except MissingEntry:
                 self.gb.db.rollback()
             course.register_lesson(lesson, self.db_url, solutions=solutions)
@@ -98,18 +99,53 @@ class ClassGradebook:
     def _record(self, result):
         lesson, student = result.lesson, result.student
         self.gb.update_or_create_student(student)
-        self.gb.update_or_create_submission(lesson, student)
+        submission = self.gb.update_or_create_submission(lesson, student)
+        if result.timestamp:  # nbgrader then reports the same lateness as we do
+            from nbgrader.utils import parse_utc
+
+            submission.timestamp = parse_utc(result.timestamp)
         scores = {t.grade_id: t.points for t in result.tests}
         written = {w.grade_id: w for w in result.written}
         notebook = self.gb.find_submission_notebook(lesson, lesson, student)
+        notebook.late_submission_penalty = result.late_penalty or None
         for grade in notebook.grades:
             if grade.cell_type == "code":
                 grade.auto_score = scores.get(grade.name, 0.0)
                 grade.needs_manual_grade = False
             elif grade.name in written:  # a written answer: left for a person, as nbgrader does
                 grade.auto_score = written[grade.name].auto_score
-                grade.needs_manual_grade = written[grade.name].needs_manual_grade
+                if grade.manual_score is None:  # a person's grade stands, even after --force
+                    grade.needs_manual_grade = written[grade.name].needs_manual_grade
         self.gb.db.commit()
+
+    def manual_grades(self, result):
+        """Copy the grades a person gave ``result``'s written answers in nbgrader's formgrader
+        into it; returns True when anything changed."""
+        from nbgrader.api import MissingEntry
+
+        if not result.written:
+            return False
+        self.gb.db.expire_all()
+        try:
+            notebook = self.gb.find_submission_notebook(result.lesson, result.lesson,
+                                                        result.student)
+        except MissingEntry:
+            self.gb.db.rollback()
+            return False
+        grades = {g.name: g for g in notebook.grades}
+        changed = False
+        for answer in result.written:
+            grade = grades.get(answer.grade_id)
+            if grade is None:
+                continue
+            given = None if grade.manual_score is None else float(grade.manual_score)
+            state = (given, bool(grade.needs_manual_grade))
+            if (answer.manual_score, answer.needs_manual_grade) != state:
+                answer.manual_score, answer.needs_manual_grade = state
+                changed = True
+        if changed:
+            result.rescore()
+        return changed
 
 
 def transient_errors():

@@ -10,9 +10,31 @@ import io
 import json
 from collections import defaultdict
 
+from .pages import plural
 from .store import atomic_write
 
-COLUMNS = ["student", "lesson", "score", "max_score", "percent", "status", "late", "reason", "file"]
+COLUMNS = ["student", "lesson", "score", "max_score", "percent", "status", "late", "pending",
+           "reason", "file"]
+
+
+def late_text(result):
+    """``yes``, or with nbgrader's timestamp ``yes: 2.5 h late, -4 points``."""
+    if not result.late:
+        return ""
+    details = [f"{result.seconds_late / 3600:.1f} h late"] if result.seconds_late else []
+    if result.late_penalty:
+        details.append(f"-{plural(result.late_penalty, 'point')}")
+    return "yes" + (": " + ", ".join(details) if details else "")
+
+
+def pending_text(result):
+    """``"3 points: reflection"``: written answers still waiting for a person."""
+    waiting = result.pending
+    if not waiting:
+        return ""
+    points = sum(w.max_points for w in waiting)
+    return f"{plural(points, 'point')}: " + ", ".join(
+        w.grade_id for w in waiting)
 
 
 def _percent(score, maximum):
@@ -23,22 +45,25 @@ def write_csv(results, path):
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    totals = defaultdict(lambda: [0.0, 0.0, 0])
+    totals = defaultdict(lambda: [0.0, 0.0, 0, 0])
     for r in sorted(results, key=lambda r: r.key):
         writer.writerow({
             "student": r.student, "lesson": r.lesson, "score": f"{r.score:g}",
             "max_score": f"{r.max_score:g}", "percent": _percent(r.score, r.max_score),
-            "status": r.status, "late": "yes" if r.late else "", "reason": r.reason,
+            "status": r.status, "late": late_text(r), "pending": pending_text(r),
+            "reason": r.reason,
             "file": r.file,
         })
         total = totals[r.student]
         total[0] += r.score
         total[1] += r.max_score
-        total[2] += 1
-    for student, (score, maximum, count) in sorted(totals.items()):
+        total[2] += r.status != "missing"
+        total[3] += 1
+    for student, (score, maximum, handed, count) in sorted(totals.items()):
         writer.writerow({"student": student, "lesson": "TOTAL", "score": f"{score:g}",
                          "max_score": f"{maximum:g}", "percent": _percent(score, maximum),
-                         "status": f"{count} lessons", "late": "", "reason": "", "file": ""})
+                         "status": f"{handed} of {plural(count, 'lesson')} handed in",
+                         "late": "", "pending": "", "reason": "", "file": ""})
     atomic_write(path, buffer.getvalue())
 
 

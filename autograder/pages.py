@@ -14,7 +14,7 @@ def number(value):
 
 def plural(count, word):
     """``plural(1, "lesson")`` -> ``1 lesson``; ``plural(2, "lesson")`` -> ``2 lessons``."""
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+    return f"{count:g} {word}" if count == 1 else f"{count:g} {word}s"
 
 
 @functools.cache

@@ -45,6 +45,26 @@ def note(resources, text):
     resources.setdefault(NOTES_KEY, []).append(text)
 
 
+_SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+
+
+def syntax_errors(nb):
+    """``"<ename> in answer cell <grade_id>, line <n>: <message>"`` for every answer cell Python
+    could not even read: its definitions never happened, so its tests fail with NameErrors that
+    do not say why."""
+    found = []
+    for cell in nb.cells:
+        nbg = cell.get("metadata", {}).get("nbgrader", {})
+        for output in cell.get("outputs", []):
+            if nbg.get("solution") and output.get("ename") in _SYNTAX_ERRORS:
+                text = _ANSI.sub("", "\n".join(output.get("traceback", [])))
+                line = re.search(r"line (\d+)", text)
+                found.append(f"{output['ename']} in answer cell {nbg.get('grade_id')}"
+                             + (f", line {line.group(1)}" if line else "")
+                             + f": {output.get('evalue', '').strip()}")
+    return found
+
+
 def _is_test(cell):
     nbg = cell.get("metadata", {}).get("nbgrader", {})
     return cell.get("cell_type") == "code" and nbg.get("grade") and not nbg.get("solution")
@@ -175,6 +195,8 @@ class Review(NbGraderPreprocessor):
                   if o.get("output_type") == "error"}
         if enames & {"CellTimeoutError", "KeyboardInterrupt", "TimeoutError"}:
             note(resources, "a cell ran too long and was interrupted")
+        for error in syntax_errors(nb):
+            note(resources, error)
         if "MemoryError" in enames:
             note(resources, "ran out of memory (the kernel's memory limit)")
 

@@ -107,23 +107,32 @@ class LessonSummary:
     students: int  # whose notebook ran: the "of N" of each mistake row
     mistakes: list
     flagged: list
+    missing: list  # students who handed nothing in
+    pending: list  # results with written answers waiting for a person
     histogram: str
     pass_rates: str
 
 
-def summarize(lesson, results):
+def summarize(lesson, every):
+    results = [r for r in every if r.status != "missing"]
     histogram, bars = _figures(lesson, results)
     ran = [r for r in results if r.status in _RAN]
     return LessonSummary(
         name=lesson, results=results, mean=sum(r.score for r in results) / len(results),
         maximum=max(r.max_score for r in results), students=len({r.student for r in ran}),
         mistakes=mistakes(ran), histogram=histogram, pass_rates=bars,
-        flagged=sorted((r for r in results if r.status != "graded"), key=lambda r: r.student))
+        flagged=sorted((r for r in results if r.status != "graded"), key=lambda r: r.student),
+        missing=sorted(r.student for r in every if r.status == "missing"),
+        pending=sorted((r for r in results if r.pending), key=lambda r: r.student))
 
 
 def write(results, path):
     by_lesson = defaultdict(list)
     for r in results:
         by_lesson[r.lesson].append(r)
-    lessons = [summarize(name, by_lesson[name]) for name in sorted(by_lesson)]
-    atomic_write(path, render("report.html", count=len(results), lessons=lessons))
+    lessons = [summarize(name, by_lesson[name]) for name in sorted(by_lesson)
+               if any(r.status != "missing" for r in by_lesson[name])]
+    handed_in = [r for r in results if r.status != "missing"]
+    atomic_write(path, render("report.html", count=len(handed_in), lessons=lessons,
+                              students=len({r.student for r in results}),
+                              missing=len(results) - len(handed_in)))

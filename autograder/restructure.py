@@ -106,6 +106,7 @@ def rebuild(submitted, source, other_lessons=None):
     if seen != [g for g in lesson_ids if g in seen]:
         notes.append("cells reordered (lesson order restored)")
 
+    added = _exercises_added_since(source, seen_ids)
     cells = [copy.deepcopy(c) for c in extras.get(None, [])]
     for cell in source.cells:
         gid = _grade_id(cell)
@@ -114,6 +115,11 @@ def rebuild(submitted, source, other_lessons=None):
                 mine = copy.deepcopy(answers[gid])
                 mine.metadata["nbgrader"] = copy.deepcopy(cell.metadata["nbgrader"])
                 mine["id"] = cell.get("id")
+            elif gid in added:
+                mine = copy.deepcopy(cell)
+                mine.source = (f'raise NotImplementedError("exercise {gid} is not in your copy: it '
+                               'was added to the lesson after your copy was made")\n'
+                               if cell.get("cell_type") == "code" else "(not in your copy)")
             else:
                 notes.append(f"answer cell {gid} missing")
                 mine = copy.deepcopy(cell)
@@ -121,13 +127,19 @@ def rebuild(submitted, source, other_lessons=None):
                                if cell.get("cell_type") == "code" else "(answer cell deleted)")
             cells.append(mine)
         else:
-            if gid and gid not in seen_ids and cell.metadata["nbgrader"].get("grade"):
+            if gid and gid not in seen_ids and gid not in added and \
+                    cell.metadata["nbgrader"].get("grade"):
                 notes.append(f"test cell {gid} deleted (restored)")
             cells.append(copy.deepcopy(cell))
         for extra in extras.get(gid or cell.get("id"), []):
             extra = copy.deepcopy(extra)
             extra["id"] = f"student-{len(cells)}"
             cells.append(extra)
+
+    if added:
+        exercises = [gid for gid in added if _is_answer_id(source, gid)]
+        notes.append("from an earlier version of the lesson: it lacks exercise "
+                     + ", ".join(exercises) + " (added since; its tests score 0)")
 
     edited = [
         _grade_id(c) for c in submitted.cells
@@ -144,6 +156,28 @@ def rebuild(submitted, source, other_lessons=None):
         if cell.get("cell_type") == "code":
             cell.outputs, cell.execution_count = [], None
     return graded, notes
+
+
+def _exercises_added_since(source, submitted_ids):
+    """grade_ids of the exercises (an answer cell and the test cells after it) of which the
+    submission has no cell at all: the lesson gained them after the student's copy was made."""
+    exercises, current = [], None
+    for cell in source.cells:
+        gid = _grade_id(cell)
+        if gid and _is_answer(cell):
+            current = [gid]
+            exercises.append(current)
+        elif gid and current is not None and cell.metadata["nbgrader"].get("grade"):
+            current.append(gid)
+    added = []
+    for exercise in exercises:
+        if len(exercise) > 1 and not set(exercise) & set(submitted_ids):
+            added += exercise
+    return added
+
+
+def _is_answer_id(source, gid):
+    return any(_grade_id(c) == gid and _is_answer(c) for c in source.cells)
 
 
 def _source_cell(source, gid):

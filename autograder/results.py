@@ -7,7 +7,7 @@ autograder/README.md ("results.json"); :meth:`Result.to_dict` is exactly that JS
 
 from dataclasses import asdict, dataclass, field, fields
 
-STATUSES = ("graded", "flagged", "rejected", "error")
+STATUSES = ("graded", "flagged", "rejected", "error", "missing")
 
 
 @dataclass
@@ -32,6 +32,18 @@ class WrittenAnswer:
     max_points: float
     auto_score: float | None = None  # nbgrader's: 0 for an answer left unchanged, else None
     needs_manual_grade: bool = True
+    manual_score: float | None = None  # given by a person in the formgrader
+
+    @property
+    def points(self):
+        """What it counts now: the person's grade, else nbgrader's automatic 0, else 0."""
+        if self.manual_score is not None:
+            return float(self.manual_score)
+        return float(self.auto_score or 0.0)
+
+    @property
+    def pending(self):
+        return self.needs_manual_grade and self.manual_score is None
 
 
 @dataclass
@@ -42,13 +54,16 @@ class Result:
     lesson: str
     status: str  # one of STATUSES
     reason: str = ""  # why it was flagged, rejected or failed; "" when graded
-    score: float = 0.0
-    max_score: float = 0.0
+    score: float = 0.0  # tests passed, plus written answers graded so far
+    max_score: float = 0.0  # every test and every written answer
     tests: list[TestResult] = field(default_factory=list)
     written: list[WrittenAnswer] = field(default_factory=list)
-    manual_points: float = 0.0  # points of written answers, not in max_score
+    manual_points: float = 0.0  # points of written answers (part of max_score)
     file: str = ""  # the submitted file, as the instructor named it
-    late: bool = False
+    late: bool = False  # marked late by the LMS, or handed in after the due date
+    seconds_late: float = 0.0  # after the due date (nbgrader's timestamp.txt)
+    timestamp: str | None = None  # when it was handed in (ISO, UTC), when nbgrader knows
+    late_penalty: float = 0.0  # points taken off by nbgrader's late-submission policy
     sha256: str = ""  # of the submitted file
     lesson_sha: str = ""  # of the lesson's source when it was graded
     seconds: float | None = None
@@ -61,6 +76,20 @@ class Result:
     @property
     def key(self):
         return self.student, self.lesson
+
+    @property
+    def pending(self):
+        """Written answers still waiting for a person."""
+        return [w for w in self.written if w.pending]
+
+    def rescore(self):
+        """Recompute score and maximum from the tests and the written answers."""
+        earned = sum(t.points for t in self.tests) + sum(w.points for w in self.written)
+        self.score = max(0.0, earned - self.late_penalty)
+        self.max_score = (sum(t.max_points for t in self.tests) +
+                          sum(w.max_points for w in self.written))
+        self.manual_points = sum(w.max_points for w in self.written)
+        return self
 
     def to_dict(self):
         return asdict(self)
@@ -80,9 +109,10 @@ def _make(kind, data):
     return kind(**{k: v for k, v in data.items() if k in known})
 
 
-def blank(student, lesson, status, reason, points, **extra):
-    """A result scoring 0 on every test of ``points`` (grade_id -> max points), for a
-    submission that could not be run."""
+def blank(student, lesson, status, reason, points, written=None, **extra):
+    """A result scoring 0 on every test of ``points`` and every written answer of ``written``
+    (grade_id -> max points), for a submission that could not be run."""
     tests = [TestResult(g, 0.0, p, False, "not run: " + reason) for g, p in points.items()]
-    return Result(student, lesson, status, reason=reason, max_score=sum(points.values()),
-                  tests=tests, **extra)
+    answers = [WrittenAnswer(g, p, 0.0, False) for g, p in (written or {}).items()]
+    return Result(student, lesson, status, reason=reason, tests=tests, written=answers,
+                  **extra).rescore()

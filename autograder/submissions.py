@@ -82,13 +82,30 @@ def _from_nbgrader_folder(root, lessons):
                 continue
             chosen = lesson_dir + ".ipynb" if lesson_dir + ".ipynb" in notebooks else notebooks[0]
             number = lesson_number(lesson_dir)
+            stamp = os.path.join(folder, "timestamp.txt")  # written by nbgrader submit/collect
             found.append({
                 "student": student_id(student), "lesson": lessons.get(number),
                 "path": os.path.join(folder, chosen),
                 "display": os.path.join(student, lesson_dir, chosen),
                 "late": False, "unknown_lesson": None if number in lessons else lesson_dir,
+                "timestamp": _read_timestamp(stamp),
             })
     return found
+
+
+def _read_timestamp(path):
+    """The submission time nbgrader wrote (``2025-03-01 12:00:00.000000 UTC``), or None."""
+    try:
+        with open(path) as f:
+            text = f.read().strip()
+    except OSError:
+        return None
+    from nbgrader.utils import parse_utc
+
+    try:
+        return parse_utc(text).isoformat()
+    except (ValueError, OverflowError):
+        return None
 
 
 def _compile(pattern):

@@ -27,6 +27,8 @@ from . import course, preprocessors, restructure, sandbox
 from .results import Result, TestResult, WrittenAnswer, blank
 
 _sources = {}
+# Mistakes an instructor must hear about, not only the student: the flagged list names them.
+FLAGGED_MISTAKES = {"common.not_own_code"}
 
 
 def _source(task):
@@ -43,6 +45,13 @@ def lesson_points(nb):
             and c.get("cell_type") == "code"}
 
 
+def lesson_written(nb):
+    """Written answer id -> points, in lesson order."""
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
+            for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")
+            and c.get("cell_type") != "code"}
+
+
 def blank_result(task, status, reason, source=None):
     """A result scoring 0 on every test, for a submission that could not be run."""
     if source is None:
@@ -51,7 +60,8 @@ def blank_result(task, status, reason, source=None):
         except (OSError, ValueError):
             source = None
     points = lesson_points(source) if source is not None else {}
-    return blank(task["student"], task["lesson"], status, reason, points,
+    written = lesson_written(source) if source is not None else {}
+    return blank(task["student"], task["lesson"], status, reason, points, written,
                  sha256=task.get("sha256", ""), file=task.get("display", task["path"]),
                  late=task.get("late", False))
 
@@ -238,19 +248,21 @@ def _read_result(task, db, graded_nb, notes):
                 # Written answers wait for a person (nbgrader's formgrader); nbgrader already
                 # gave 0 to one left unchanged.
                 written.append(WrittenAnswer(g.name, float(g.max_score), g.auto_score,
-                                             bool(g.needs_manual_grade)))
+                                             bool(g.needs_manual_grade), g.manual_score))
                 continue
             score = float(g.score or 0.0)
             message, mistake = failure_of(cells.get(g.name, {})) if score < g.max_score \
                 else ("", None)
             tests.append(TestResult(g.name, score, float(g.max_score),
                                     0 < float(g.max_score) <= score, message, mistake))
+    borrowed = [t.grade_id for t in tests if t.mistake in FLAGGED_MISTAKES]
+    if borrowed:
+        notes = notes + ["not their own code (bpkit's reference re-exported, subclassed or "
+                         "called): tests " + ", ".join(borrowed) + " scored 0"]
     return Result(
         task["student"], task["lesson"], "flagged" if notes else "graded",
-        reason="; ".join(notes), score=sum(t.points for t in tests),
-        max_score=sum(t.max_points for t in tests), tests=tests, written=written,
-        manual_points=sum(w.max_points for w in written), sha256=task["sha256"],
-        file=task.get("display", task["path"]), late=task.get("late", False))
+        reason="; ".join(notes), tests=tests, written=written, sha256=task["sha256"],
+        file=task.get("display", task["path"]), late=task.get("late", False)).rescore()
 
 
 def file_sha256(path):

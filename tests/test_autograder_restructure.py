@@ -149,3 +149,13 @@ def test_duplicate_cell_ids_are_noticed_before_nbformat_renames_them():
     raw["cells"][3]["id"] = raw["cells"][1]["id"]
     graded, notes = rebuild(read_submission(json.dumps(raw).encode()), lesson())
     assert "duplicate cell ids" in notes
+
+
+def test_a_copy_from_before_an_exercise_was_added_says_so_instead_of_deleted_tests():
+    old_copy = submission(f="def f(x):\n    return x * x")
+    old_copy.cells = old_copy.cells[:3]  # the lesson had no exercise g yet
+    graded, notes = rebuild(old_copy, lesson())
+    assert notes == ["from an earlier version of the lesson: it lacks exercise g (added since; "
+                     "its tests score 0)"]
+    assert "exercise g is not in your copy" in graded.cells[3].source
+    assert graded.cells[4].id == "g_test"

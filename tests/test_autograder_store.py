@@ -125,7 +125,7 @@ def test_the_report_page_says_how_many_of_the_class_made_each_mistake(tmp_path):
     report.write(class_, str(tmp_path / "report.html"))
     page = (tmp_path / "report.html").read_text()
     assert "3 of 4</td><td>affine.db_not_summed" in page
-    assert "4 submissions in 1 lesson." in page
+    assert "4 submissions in 1 lesson from a class of 4 students." in page
 
 
 def test_a_failed_test_keeps_the_checks_mistake_id_apart_from_its_message():
