@@ -19,6 +19,9 @@ $(STAMP): pyproject.toml binder/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --upgrade pip
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e '.[dev]' -c binder/requirements.txt
+	@# matplotlib's font cache, built once here: otherwise a student's first plot prints
+	@# "Matplotlib is building the font cache" to stderr.
+	$(BIN)/python -c "import matplotlib.font_manager"
 	touch $(STAMP)
 
 # Jupyter refuses to run as root unless told; students in Docker, Codespaces or a cloud VM are

@@ -179,6 +179,10 @@ def main(argv):
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     _set_limits()
+    # matplotlib runs fc-list the first time it runs for a user, to list the fonts: let it do
+    # so now, or a student's first figure would be flagged "tried to start a program".
+    import matplotlib.font_manager  # noqa: F401
+
     # Import what the guard protects before the hook is active and before student code runs.
     from autograder import guard
 

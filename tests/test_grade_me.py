@@ -190,3 +190,14 @@ def test_a_grade_me_cell_saved_in_the_notebook_is_not_tampering(tmp_path):
     total = sum(_tests().values())
     assert score_line(output) == f"Score: {total:g}/{total:g} (100%)"
     assert "Note:" not in output, output  # no "tried to start a program: subprocess.Popen"
+
+
+def test_a_first_grading_on_a_machine_with_no_font_cache_is_not_flagged(tmp_path):
+    """matplotlib runs fc-list to build its font cache the first time: that is not tampering."""
+    path = notebook(tmp_path, filled=len(_answers()))
+    env = dict(os.environ, MPLCONFIGDIR=str(tmp_path / "no-font-cache-yet"))
+    done = subprocess.run([sys.executable, "-m", "autograder.grade_me", "03", str(path)],
+                          cwd=REPO, capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Note:" not in done.stdout, done.stdout
+    assert (tmp_path / "no-font-cache-yet").is_dir()  # the kernel did build a cache there
