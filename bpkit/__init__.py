@@ -14,12 +14,15 @@ from .layers import (
     AddLayer,
     Affine,
     BatchNormalization,
+    DivLayer,
     Dropout,
     MulLayer,
     Relu,
     Sigmoid,
+    Softmax,
     SoftmaxWithLoss,
     SquaredErrorLoss,
+    Tanh,
 )
 from .network import MultiLayerNet, TwoLayerNet
 from .optim import SGD, Adam, Momentum
@@ -32,4 +35,5 @@ __all__ = [
     "Sigmoid", "SoftmaxWithLoss", "SquaredErrorLoss", "TwoLayerNet", "check_layer",
     "check_network", "cross_entropy_error", "hint", "numerical_gradient", "rel_error", "relu",
     "sigmoid", "softmax", "sum_squares_error",
+    "DivLayer", "Softmax", "Tanh",
 ]

@@ -1,16 +1,52 @@
 """Numerical gradients and the checks that compare them with backprop.
 
+One step size, one rounding unit and one way to perturb x, for the whole course (lessons 02
+and 07 use these names, so the two cannot disagree):
+
+``EPS`` = 2.2e-16, float64's machine epsilon (``np.finfo(np.float64).eps``): the gap between 1
+and the next float. Every rounded result is off by at most EPS / 2 relative to its size, so a
+difference of two nearly equal numbers f(x + h) - f(x - h) carries a round-off of about
+EPS * |f|.
+
+``H`` = 1e-5, the step of the central difference. Its error has two parts: truncation, about
+h**2 / 6 * |f'''| (the Taylor terms the central difference does not cancel), and round-off,
+about EPS * |f| / h. For functions whose values and derivatives are of order 1 the sum is
+smallest near h = EPS ** (1/3), about 6e-6; 1e-5 is the round number next to that minimum
+(relative error about 2e-11 for exp at 1). The book's 1e-4 is also fine (about 2e-9); below
+1e-6 round-off takes over. H must also be smaller than the distance of every ReLU input from
+0, or the difference straddles the kink (lesson 07 shows the false alarm).
+
+``REL_ERROR_FLOOR`` = 1e-8: ``rel_error`` divides by ``max(REL_ERROR_FLOOR, |a| + |b|)``, so two
+entries that are both 0 count as agreeing (0), not as 0 / 0.
+
+``RIGHT_BELOW`` = 1e-7 and ``BUG_ABOVE`` = 1e-2: how to read a relative error in float64 with
+step H. A correct gradient gives about 1e-7 or less (typically 1e-8 to 1e-11); 1e-2 or more is a
+bug; in between, look closer (a kink, a tiny entry, float32).
+
+``PERTURBATION_RULE``: perturb x **in place**, one entry at a time, and restore it **exactly**.
+In place, because f often ignores its argument and reads the array through a closure
+(``lambda W: net.loss(x, t)`` reads the weights the network holds), so a copy that f never sees
+would give a gradient of 0. Exactly, by keeping the original value and writing it back
+(``x[i] - h + h`` is not always ``x[i]`` in floating point), and also when f raises: the
+caller's weights must not be left perturbed.
+
 Every checker *returns* its figures (relative errors) rather than printing them, so a test or a
-lesson can decide what is good enough. Typical figures in float64 with h = 1e-5: a correct
-layer gives about 1e-7 to 1e-11; a wrong one gives 1e-2 or more.
+lesson can decide what is good enough.
 """
 
 import inspect
 
 import numpy as np
 
+EPS = float(np.finfo(np.float64).eps)
+H = 1e-5
+REL_ERROR_FLOOR = 1e-8
+RIGHT_BELOW = 1e-7
+BUG_ABOVE = 1e-2
+PERTURBATION_RULE = "in place, one entry at a time, restored exactly"
 
-def numerical_gradient(f, x, h=1e-5):
+
+def numerical_gradient(f, x, h=H):
     """Central-difference gradient of a scalar function: ``(f(x+h) - f(x-h)) / 2h`` per entry.
 
     f: takes no argument (it reads x, which is perturbed in place) or x itself; returns a scalar.
@@ -20,7 +56,7 @@ def numerical_gradient(f, x, h=1e-5):
     return numerical_gradient_array(f, x, 1.0, h)
 
 
-def numerical_gradient_array(f, x, dout, h=1e-5):
+def numerical_gradient_array(f, x, dout, h=H):
     """Gradient of ``sum(f(x) * dout)`` by central differences: the vector-Jacobian product.
 
     f: returns an array (the shape of dout); x: any shape; dout: the upstream gradient.
@@ -67,16 +103,19 @@ def _takes_an_argument(f):
 
 
 def rel_error(a, b):
-    """Largest elementwise relative error ``|a - b| / max(1e-8, |a| + |b|)``. Returns a float."""
+    """Largest elementwise relative error ``|a - b| / max(REL_ERROR_FLOOR, |a| + |b|)``.
+
+    Returns a float: 0 for equal arrays, at most 1.
+    """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
         raise ValueError(f"cannot compare shapes {a.shape} and {b.shape}")
     if a.size == 0:
         return 0.0
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+    return float(np.max(np.abs(a - b) / np.maximum(REL_ERROR_FLOOR, np.abs(a) + np.abs(b))))
 
 
-def check_layer(layer, *inputs, dout=None, seed=0, h=1e-5):
+def check_layer(layer, *inputs, dout=None, seed=0, h=H):
     """Relative error of every gradient a layer's backward returns or stores.
 
     layer: an object with ``forward(*inputs)`` and ``backward(dout)``, and optionally parameters

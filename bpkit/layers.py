@@ -60,6 +60,27 @@ class MulLayer:
         return dout * y, dout * self.x
 
 
+class DivLayer:
+    """Divide node ``out = x / y``. Backward returns (dx, dy), the shapes of x and y.
+
+    The reference for lesson 03's derivation (its formula is the student's to work out).
+    """
+
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        """x, y: scalars or arrays of one shape, y nonzero. Stores both; returns x / y."""
+        self.x, self.y = x, y
+        return x / y
+
+    def backward(self, dout):
+        """dout: the shape of the output. Returns (dx, dy)."""
+        y = _need(self.y, self, "the inputs x and y")
+        return dout / y, -dout * self.x / (y * y)
+
+
 class Relu:
     """``out = max(0, x)``. Backward lets dout through where x > 0 and blocks it elsewhere."""
 
@@ -97,6 +118,23 @@ class Sigmoid:
         """dout: y's shape. Returns dx = dout * y * (1 - y)."""
         y = _need(self.out, self, "the output y")
         return dout * y * (1 - y)
+
+
+class Tanh:
+    """``y = tanh(x)``. The reference for lesson 04's derivation. Backward uses the stored y."""
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        """x: any shape. Stores and returns y = tanh(x), the same shape."""
+        self.out = np.tanh(_as_float(x))
+        return self.out
+
+    def backward(self, dout):
+        """dout: y's shape. Returns dx, the same shape."""
+        y = _need(self.out, self, "the output y")
+        return dout * (1 - y * y)
 
 
 class Affine:
@@ -149,6 +187,29 @@ class Affine:
         if not input_grad:
             return None
         return (dout_2d @ self.W.T).astype(x.dtype, copy=False).reshape(self.original_x_shape)
+
+
+class Softmax:
+    """Softmax over the last axis as a layer of its own (no loss), for lesson 06's derivation.
+
+    forward(x): x (N, C) or (C,) scores; stores and returns y, the probabilities. backward(dout)
+    takes any upstream gradient of y's shape (a vector-Jacobian product, not only the one that
+    cross-entropy sends) and returns dx in x's shape.
+    """
+
+    def __init__(self):
+        self.out = None
+
+    def forward(self, x):
+        """x: (..., C). Returns y = softmax(x), the same shape."""
+        self.out = softmax(x)
+        return self.out
+
+    def backward(self, dout):
+        """dout: y's shape, any values. Returns dx, the same shape."""
+        y = _need(self.out, self, "the output y")
+        # The Jacobian is diag(y) - y y^T; applied to dout without building it.
+        return y * (dout - np.sum(dout * y, axis=-1, keepdims=True))
 
 
 class SoftmaxWithLoss:

@@ -12,6 +12,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .gradcheck import numerical_gradient
+from .init import init_std
 from .layers import Affine, BatchNormalization, Dropout, Relu, Sigmoid, SoftmaxWithLoss
 
 ACTIVATIONS = {"relu": Relu, "sigmoid": Sigmoid}
@@ -21,8 +22,9 @@ class MultiLayerNet:
     """Affine -> activation -> ... -> Affine -> a loss layer, of any depth.
 
     sizes: [input, hidden_1, ..., hidden_k, output]. activation: "relu" or "sigmoid".
-    weight_init_std: a number (every W ~ N(0, std^2)), or "he" (sqrt(2 / fan_in), for ReLU) or
-    "xavier" (sqrt(1 / fan_in), for sigmoid). loss_layer: SoftmaxWithLoss by default; a
+    weight_init_std: a number (every W ~ N(0, std^2)), or "he" (sqrt(2 / fan_in), for ReLU),
+    "glorot" (sqrt(2 / (fan_in + fan_out))) or "xavier" (the book's sqrt(1 / fan_in)); see
+    ``bpkit.init``. loss_layer: SoftmaxWithLoss by default; a
     SquaredErrorLoss makes it a regression net. params: W1, b1, ..., Wk+1, bk+1.
 
     use_batchnorm: put a BatchNormalization between each hidden Affine and its activation (and
@@ -43,7 +45,7 @@ class MultiLayerNet:
         n_affine = len(sizes) - 1
         for i in range(1, n_affine + 1):
             fan_in, fan_out = sizes[i - 1], sizes[i]
-            std = _init_std(weight_init_std, fan_in)
+            std = init_std(weight_init_std, fan_in, fan_out)
             self.params[f"W{i}"] = std * rng.standard_normal((fan_in, fan_out))
             self.params[f"b{i}"] = np.zeros(fan_out)
             self.layers[f"Affine{i}"] = Affine(self.params[f"W{i}"], self.params[f"b{i}"])
@@ -130,11 +132,3 @@ def _has_modes(layer):
     """True for a layer whose forward takes ``train`` (BatchNormalization, Dropout, or a
     student's own versions of them): it behaves differently in training and at inference."""
     return "train" in inspect.signature(layer.forward).parameters
-
-
-def _init_std(weight_init_std, fan_in):
-    if weight_init_std == "he":
-        return np.sqrt(2.0 / fan_in)
-    if weight_init_std == "xavier":
-        return np.sqrt(1.0 / fan_in)
-    return float(weight_init_std)

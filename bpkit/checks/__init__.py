@@ -40,3 +40,4 @@ from .nodes import *  # noqa: F403
 from .softmax import *  # noqa: F403
 from .training import *  # noqa: F403
 from .warmups import *  # noqa: F403
+from .bug_hunt import *  # noqa: F403

@@ -1,0 +1,244 @@
+"""Checks for lesson 07's second half: checking nodes with several inputs, naming the wrong
+gradients of the two broken layers, and the fixed layers.
+
+The broken layers themselves live in the lesson (the student reads their code); the expected
+answer to "which gradients are wrong" lives only in the lesson's hidden test, never here.
+"""
+
+import numpy as np
+
+from .. import gradcheck
+from ..layers import DivLayer, Softmax, Tanh
+from ._calls import call_student, try_student
+from ._common import rng_for
+
+__all__ = [
+    "check_fixed_layer",
+    "check_node_gradient_errors",
+    "check_wrong_gradients_answer",
+    "check_wrong_gradients_format",
+]
+
+# A correct gradient gives about 1e-9 here; the margin covers the rare tiny entry whose
+# relative error is mostly round-off. A bug gives 1e-2 or more (see bpkit.gradcheck).
+GOOD = 1e-5
+BAD = gradcheck.BUG_ABOVE
+GRADIENT_NAMES = ("x", "W", "b")
+
+
+class _DivWrongSign(DivLayer):
+    """A broken division node for the checks: dy has the wrong sign."""
+
+    def backward(self, dout):
+        dx, dy = super().backward(dout)
+        return dx, -dy
+
+
+class _SoftmaxZeros(Softmax):
+    """A broken softmax whose backward returns zeros: only a check with a random dout sees it,
+    because with dout all ones the true gradient is zero too."""
+
+    def backward(self, dout):
+        super().backward(dout)
+        return np.zeros_like(self.out)
+
+
+def _nonzero(rng, shape, low=0.5, high=2.0):
+    """Numbers of size low..high with random signs: a divisor far from 0."""
+    return rng.uniform(low, high, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def _expect_errors(errors, names, what):
+    if errors is None:
+        raise AssertionError(f"{what} returned None: what should the caller receive?")
+    if not isinstance(errors, dict):
+        raise AssertionError(
+            f"{what} returned a {type(errors).__name__}; the caller expects a dict from each "
+            f"input's name to one relative error, with the keys {list(names)}."
+        )
+    if sorted(errors) != sorted(names):
+        raise AssertionError(
+            f"{what} returned the keys {sorted(errors)}, but this node has "
+            f"{len(names)} input(s), named {list(names)} in order. How do you pair each input "
+            f"with its gradient?"
+        )
+    for key, value in errors.items():
+        if np.ndim(value) != 0:
+            raise AssertionError(
+                f"{what}[{key!r}] has shape {np.shape(value)}: each entry should be one number, "
+                f"the worst entry's relative error. Which of your functions gives that?"
+            )
+
+
+def check_node_gradient_errors(node_gradient_errors, seed=0):
+    """node_gradient_errors(node, inputs, dout) is small for bpkit's correct Tanh, DivLayer and
+    Softmax, large on the right input for a division node whose dy is wrong, and large for a
+    softmax whose backward returns zeros (which only a random dout exposes)."""
+    rng = rng_for(seed)
+    n, d = (int(v) for v in rng.choice(np.arange(2, 6), size=2, replace=False))
+    cases = [
+        ("bpkit's Tanh", Tanh(), (rng.standard_normal((n, d)),)),
+        ("bpkit's DivLayer", DivLayer(), (rng.standard_normal((n, d)), _nonzero(rng, (n, d)))),
+        ("bpkit's Softmax", Softmax(), (rng.standard_normal((n, d)),)),
+    ]
+    for name, node, inputs in cases:
+        dout = rng.standard_normal((n, d))
+        names = "xyz"[: len(inputs)]
+        kept = [v.copy() for v in inputs]
+        what = f"node_gradient_errors({name}, {len(inputs)} input(s) of shape {(n, d)}, dout)"
+        errors = call_student(what, node_gradient_errors, node, inputs, dout)
+        _expect_errors(errors, names, what)
+        if any(not np.array_equal(a, b) for a, b in zip(inputs, kept, strict=True)):
+            raise AssertionError(
+                f"{what} left the inputs changed. Each perturbed entry must be put back "
+                f"exactly: does your numerical gradient restore what it changed?"
+            )
+        wrong = {k: v for k, v in errors.items() if not v < GOOD}
+        if wrong and isinstance(node, Softmax):
+            with_ones = try_student(node_gradient_errors, node, inputs, np.ones_like(dout))
+            if isinstance(with_ones, dict) and with_ones.get("x") == errors["x"]:
+                raise AssertionError(
+                    f"{what} reports x: {errors['x']:.1e} for a CORRECT softmax, exactly what "
+                    f"it reports with dout all ones. Softmax's outputs always sum to 1, so with "
+                    f"dout all ones the true gradient is 0 and only round-off is compared. Does "
+                    f"your check use the dout it was given?"
+                )
+        if wrong:
+            listed = ", ".join(f"{k}: {v:.1e}" for k, v in wrong.items())
+            raise AssertionError(
+                f"{what} reports {listed} for a CORRECT node (a right gradient gives about "
+                f"1e-9). The function you differentiate must have backward(dout) as its exact "
+                f"gradient: what scalar of the node's output has dout as its gradient, and did "
+                f"you run forward then backward before the numerical part changed anything?"
+            )
+    x, y = rng.standard_normal((n, d)), _nonzero(rng, (n, d))
+    what = "node_gradient_errors on a division node whose dy has the wrong sign"
+    errors = call_student(what, node_gradient_errors, _DivWrongSign(), (x, y),
+                          rng.standard_normal((n, d)))
+    _expect_errors(errors, "xy", what)
+    if not errors["y"] > BAD:
+        raise AssertionError(
+            f"{what} reports {errors['y']:.1e} for y: the check missed a real bug. Is the "
+            f"second gradient backward returns compared with the numerical gradient of the "
+            f"second input?"
+        )
+    if not errors["x"] < GOOD:
+        raise AssertionError(
+            f"{what} blames x ({errors['x']:.1e}), whose gradient is right: only y is broken. "
+            f"Are the gradients paired with the inputs in the same order?"
+        )
+    what = "node_gradient_errors on a softmax whose backward returns all zeros"
+    errors = call_student(what, node_gradient_errors, _SoftmaxZeros(),
+                          (rng.standard_normal((n, d)),), rng.standard_normal((n, d)))
+    _expect_errors(errors, "x", what)
+    if not errors["x"] > BAD:
+        raise AssertionError(
+            f"{what} reports {errors['x']:.1e}: it missed the bug. Softmax's outputs always "
+            f"sum to 1, so with dout all ones the true gradient is 0 as well. Does your check "
+            f"use the dout it was given?"
+        )
+
+
+def check_wrong_gradients_format(answer, layers):
+    """The answer is a dict {layer name: set of gradient names among x, W, b}."""
+    if answer is None:
+        raise AssertionError(
+            "wrong_gradients is not set yet: run your checks on both layers, then set it in "
+            "the cell above."
+        )
+    if not isinstance(answer, dict) or sorted(answer) != sorted(layers):
+        raise AssertionError(
+            f"wrong_gradients should be a dict with one entry per layer, {list(layers)}; it is "
+            f"{answer!r}."
+        )
+    for layer, names in answer.items():
+        names = {names} if isinstance(names, str) else names
+        try:
+            names = set(names)
+        except TypeError:
+            names = {names}
+        with_d = {n for n in names if isinstance(n, str) and n in ("dx", "dW", "db")}
+        if with_d:
+            raise AssertionError(
+                f"wrong_gradients[{layer!r}] holds {sorted(with_d)}: name the arrays whose "
+                f"gradient is wrong, without the d, as your check's dict does."
+            )
+        unknown = {n for n in names if n not in GRADIENT_NAMES}
+        if unknown or not names:
+            raise AssertionError(
+                f"wrong_gradients[{layer!r}] is {sorted(map(str, names))}: give the set of the "
+                f"wrong gradients' names, among {list(GRADIENT_NAMES)} (each layer has at "
+                f"least one)."
+            )
+
+
+def check_wrong_gradients_answer(answer, expected):
+    """Hidden: the answer names exactly the wrong gradients of each layer."""
+    check_wrong_gradients_format(answer, list(expected))
+    for layer, wrong in expected.items():
+        names = answer[layer]
+        names = {names} if isinstance(names, str) else set(names)
+        if names - wrong:
+            raise AssertionError(
+                f"for {layer} you named {len(names - wrong)} gradient(s) as wrong that are "
+                f"right. Which of your check's relative errors are above 1e-2, and which are "
+                f"near 1e-9?"
+            )
+        if wrong - names:
+            raise AssertionError(
+                f"for {layer} your check finds {len(wrong - names)} more wrong gradient(s) "
+                f"than you named. Did you check every gradient the layer has, x and its "
+                f"parameters?"
+            )
+
+
+def _inputs_away_from_kinks(rng, d, m, n):
+    """W (d, m), b (m,), x (n, d) with every pre-activation x W + b at least 0.05 from 0, so a
+    ReLU's kink never sits within the numerical step."""
+    while True:
+        W = rng.standard_normal((d, m)) * 0.8
+        b = rng.standard_normal(m) * 0.5
+        x = rng.standard_normal((n, d))
+        if np.min(np.abs(x @ W + b)) > 0.05:
+            return W, b, x
+
+
+def check_fixed_layer(Layer, square=False, seed=0, name=None):
+    """Every gradient of ``Layer(W, b)`` (x, W, b) agrees with central differences, on a batch
+    whose pre-activations stay away from any kink. square: W is (D, D) (a residual layer)."""
+    rng = rng_for(seed)
+    name = name or getattr(Layer, "__name__", "the layer")
+    d, m, n = (int(v) for v in rng.choice(np.arange(2, 7), size=3, replace=False))
+    if square:
+        m = d
+    W, b, x = _inputs_away_from_kinks(rng, d, m, n)
+    layer = call_student(f"{name}(W {W.shape}, b {b.shape})", Layer, W, b)
+    out = call_student(f"{name}.forward(x {x.shape})", layer.forward, x.copy())
+    if np.shape(out) != (n, m):
+        raise AssertionError(
+            f"{name}.forward(x {x.shape}) returned shape {np.shape(out)}, not {(n, m)}: the "
+            f"exercise asks only for backward; keep the forward the layer inherits."
+        )
+    dout = rng.standard_normal((n, m))
+    dx = call_student(f"{name}.backward(dout {dout.shape})", layer.backward, dout.copy())
+    if dx is None:
+        raise AssertionError(
+            f"{name}.backward returned None: the layer below needs the gradient with respect "
+            f"to x, of shape {x.shape}."
+        )
+    if np.shape(dx) != x.shape:
+        raise AssertionError(
+            f"{name}.backward returned shape {np.shape(dx)}, but x has shape {x.shape}: a "
+            f"gradient has the shape of what it is the gradient of."
+        )
+    errors = call_student(f"the gradient check of {name}", gradcheck.check_layer, layer, x,
+                          dout=dout)
+    wrong = {k: e for k, e in errors.items() if not e < GOOD}
+    if wrong:
+        listed = ", ".join(f"d{k}: {e:.1e}" for k, e in wrong.items())
+        raise AssertionError(
+            f"{name}.backward still disagrees with the numerical gradient ({listed}; a "
+            f"correct layer gives about 1e-9) on x {x.shape}, W {W.shape}. Go through forward "
+            f"node by node: which local derivative does that gradient pass through, and is "
+            f"there more than one path from that input to the output?"
+        )
