@@ -51,3 +51,21 @@ class Adam:
             m += (1 - self.beta1) * (grads[name] - m)
             v += (1 - self.beta2) * (grads[name] ** 2 - v)
             params[name] -= lr_t * m / (np.sqrt(v) + self.eps)
+
+
+def train(network, x, t, lr, steps, batch_size, seed, optimizer=None):
+    """Mini-batch training, the reference for lesson 08's exercise.
+
+    network: has params, gradient(x, t) and loss(x, t). x: (N, ...); t: (N,) labels or (N, K)
+    targets; batch_size <= N. optimizer: None for plain gradient descent with lr, or an object
+    whose update(params, grads) changes params in place. Returns the `steps` mini-batch losses.
+    """
+    rng = np.random.default_rng(seed)
+    step = optimizer.update if optimizer is not None else SGD(lr).update
+    history = []
+    for _ in range(steps):
+        batch = rng.choice(len(x), size=batch_size, replace=False)
+        grads = network.gradient(x[batch], t[batch])
+        history.append(float(network.last_layer.loss))  # gradient's forward pass stored it
+        step(network.params, grads)
+    return history

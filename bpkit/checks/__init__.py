@@ -41,3 +41,5 @@ from .softmax import *  # noqa: F403
 from .training import *  # noqa: F403
 from .warmups import *  # noqa: F403
 from .bug_hunt import *  # noqa: F403
+from .networks import *  # noqa: F403
+from .optimizers import *  # noqa: F403

@@ -1,0 +1,261 @@
+"""Checks for lesson 08's networks: the backward pass of a network of any depth, and L2 weight
+decay added to a network's loss and gradients.
+
+Each check builds the student's network class on fresh sizes and seeds, compares with bpkit's
+reference ``MultiLayerNet`` holding the same weights and with central differences, and names
+what the answer did when they differ (which parameters, which depth, which activation).
+"""
+
+import numpy as np
+
+from ..gradcheck import numerical_gradient
+from ..network import MultiLayerNet as ReferenceNet
+from ._calls import call_student
+from ._common import is_close, rng_for
+
+__all__ = ["check_multi_layer_gradient", "check_weight_decay", "check_decay_narrows_gap"]
+
+# Backprop against central differences in float64: about 1e-9 when right, 1e-2 or more when
+# wrong; the margin covers the rare tiny entry dominated by round-off.
+TOLERANCE = 1e-5
+
+
+def _scaled_error(analytic, numeric):
+    """Largest difference over the largest entry: robust to tiny entries."""
+    analytic, numeric = np.asarray(analytic, np.float64), np.asarray(numeric, np.float64)
+    scale = max(np.abs(analytic).max(initial=0), np.abs(numeric).max(initial=0), 1e-8)
+    return float(np.abs(analytic - numeric).max(initial=0) / scale)
+
+
+def _param_names(depth):
+    return [f"{kind}{i}" for i in range(1, depth + 1) for kind in ("W", "b")]
+
+
+def _build(Net, sizes, activation, seed, **extra):
+    what = f"{Net.__name__}({sizes}, activation={activation!r}, weight_init_std=0.5, seed={seed})"
+    net = call_student(what, Net, sizes, activation=activation, weight_init_std=0.5, seed=seed,
+                       **extra)
+    params = getattr(net, "params", None)
+    names = _param_names(len(sizes) - 1)
+    if not isinstance(params, dict) or sorted(params) != sorted(names):
+        raise AssertionError(
+            f"{what} should hold params {names}; it holds "
+            f"{sorted(params) if isinstance(params, dict) else params!r}. Keep the __init__ "
+            f"the lesson gives you."
+        )
+    return net
+
+
+def _reference_with(net, sizes, activation):
+    """bpkit's network holding copies of the student's weights."""
+    reference = ReferenceNet(sizes, activation)
+    for name, value in net.params.items():
+        reference.params[name][...] = value
+    return reference
+
+
+def _batch_away_from_kinks(reference, rng, n, d):
+    """x (n, d) whose pre-activations all stay at least 1e-3 from 0 (ReLU's kink)."""
+    for _ in range(200):
+        x = rng.standard_normal((n, d))
+        out, smallest = x, np.inf
+        for name, layer in reference.layers.items():
+            out = layer.forward(out)
+            if name.startswith("Affine"):
+                smallest = min(smallest, float(np.min(np.abs(out))))
+        if smallest > 1e-3:
+            return x
+    return x
+
+
+def check_multi_layer_gradient(Net, seed=0, depths=(1, 2, 3, 4), activations=("relu", "sigmoid")):
+    """``Net(sizes, activation, weight_init_std, seed).gradient(x, t)`` returns every parameter's
+    gradient for networks of 1 to 4 Affine layers, with ReLU and with sigmoid, equal to
+    bpkit's backprop and to central differences, and leaves the weights as they were."""
+    rng = rng_for(seed)
+    for activation in activations:
+        for depth in depths:
+            sizes = [int(v) for v in rng.integers(2, 6, size=depth + 1)]
+            sizes[-1] = max(sizes[-1], 2)
+            net = _build(Net, sizes, activation, int(rng.integers(2**31)))
+            names = _param_names(depth)
+            for name in names:  # biases of 0 would hide a b mixed up with another
+                net.params[name][...] = 0.7 * rng.standard_normal(net.params[name].shape)
+            reference = _reference_with(net, sizes, activation)
+            n = int(rng.integers(3, 7))
+            x = _batch_away_from_kinks(reference, rng, n, sizes[0])
+            t = rng.integers(0, sizes[-1], n)
+            where = (f"a {activation} network with sizes {sizes} ({depth} Affine layer"
+                     f"{'s' if depth > 1 else ''}), x {x.shape}")
+            before = {k: v.copy() for k, v in net.params.items()}
+            grads = call_student(f"gradient on {where}", net.gradient, x, t)
+            _expect_grads(grads, net.params, names, where)
+            changed = [k for k in names if not np.array_equal(net.params[k], before[k])]
+            if changed:
+                raise AssertionError(
+                    f"gradient changed the weights {changed} on {where}. A gradient only "
+                    f"measures the slope; who is meant to move the weights, and when?"
+                )
+            expected = reference.gradient(x, t)
+            wrong = [k for k in names if not is_close(grads[k], expected[k], rtol=1e-5, atol=1e-9)]
+            if wrong:
+                raise AssertionError(_diagnose(wrong, grads, expected, names, where, depth))
+            numeric = {k: numerical_gradient(lambda: net.loss(x, t), net.params[k]) for k in names}
+            errors = {k: _scaled_error(grads[k], numeric[k]) for k in names}
+            bad = {k: e for k, e in errors.items() if not e < TOLERANCE}
+            if bad:
+                listed = ", ".join(f"{k}: {e:.1e}" for k, e in bad.items())
+                raise AssertionError(
+                    f"on {where} the gradients disagree with central differences of your own "
+                    f"net.loss ({listed}). Do predict and loss still compute what the lesson "
+                    f"gave them?"
+                )
+
+
+def _expect_grads(grads, params, names, where):
+    if grads is None:
+        raise AssertionError(f"gradient returned None on {where}: what does the training loop "
+                             f"need to receive from it?")
+    if not hasattr(grads, "keys"):
+        raise AssertionError(
+            f"gradient returned a {type(grads).__name__} on {where}; the training loop looks "
+            f"gradients up by parameter name, as in params."
+        )
+    missing = [k for k in names if k not in grads]
+    if missing:
+        raise AssertionError(
+            f"on {where} the dict gradient returned has {sorted(grads)} but lacks {missing}. "
+            f"Every parameter in params needs its gradient: how many Affine layers does this "
+            f"network have, and does your code depend on that number?"
+        )
+    for name in names:
+        shape, expected = np.shape(grads[name]), np.shape(params[name])
+        if shape != expected:
+            same = [o for o in names if o != name and np.shape(params[o]) == shape]
+            also = f" That is the shape of {same[0]}: which layer did it come from?" if same else ""
+            raise AssertionError(
+                f"on {where}, grads[{name!r}] has shape {shape} but {name} has shape "
+                f"{expected}.{also}"
+            )
+
+
+def _diagnose(wrong, grads, expected, names, where, depth):
+    for name in wrong:
+        for other in names:
+            if other != name and is_close(grads[name], expected[other], rtol=1e-5, atol=1e-9):
+                return (
+                    f"on {where}, grads[{name!r}] holds the gradient that belongs to {other}. "
+                    f"Which Affine layer holds {name}, and how does your code pair a layer's "
+                    f"name with its number?"
+                )
+        if is_close(grads[name], -expected[name], rtol=1e-5, atol=1e-9):
+            return (
+                f"on {where}, grads[{name!r}] has the wrong sign. Where does the backward pass "
+                f"start, and does anything on the way flip it?"
+            )
+    last = f"W{depth}"
+    if last not in wrong and len(wrong) < len(names):
+        return (
+            f"on {where}, the last layer's gradients are right but {wrong} are not. The "
+            f"gradient reaching a lower layer must pass through every layer above it, "
+            f"activations included, each one handing on what its backward returned: does "
+            f"yours?"
+        )
+    return (
+        f"on {where}, {wrong} differ from backprop through bpkit's layers. Where does the "
+        f"backward pass start, and in which order must it visit the layers?"
+    )
+
+
+def check_weight_decay(Net, seed=0):
+    """``Net(sizes, activation, weight_init_std, seed, weight_decay=lam)``: the loss grows by
+    exactly the L2 penalty of the weights (not the biases), and each dW by the penalty's
+    gradient, whatever the network's own loss and gradient are (the difference is checked)."""
+    rng = rng_for(seed)
+    for depth in (2, 3):
+        sizes = [int(v) for v in rng.integers(2, 6, size=depth + 1)]
+        sizes[-1] = max(sizes[-1], 2)
+        lam = float(rng.uniform(0.05, 0.5))
+        net = _build(Net, sizes, "relu", int(rng.integers(2**31)), weight_decay=lam)
+        names = _param_names(depth)
+        for name in names:
+            net.params[name][...] = 0.7 * rng.standard_normal(net.params[name].shape)
+        n = int(rng.integers(3, 7))
+        x = _batch_away_from_kinks(_reference_with(net, sizes, "relu"), rng, n, sizes[0])
+        t = rng.integers(0, sizes[-1], n)
+        where = f"a network with sizes {sizes} and weight_decay={lam:.3g}"
+        base = super(Net, net)  # the network without decay: only the new part is checked here
+        penalty = call_student(f"loss on {where}", net.loss, x, t) - base.loss(x, t)
+        weights = sum(float(np.sum(net.params[f"W{i}"] ** 2)) for i in range(1, depth + 1))
+        biases = sum(float(np.sum(net.params[f"b{i}"] ** 2)) for i in range(1, depth + 1))
+        if not np.isclose(penalty, 0.5 * lam * weights, rtol=1e-7, atol=1e-12):
+            if np.isclose(penalty, 0.0, atol=1e-12):
+                hint = "it adds nothing. What does the penalty add to the loss?"
+            elif np.isclose(penalty, 0.5 * lam * (weights + biases), rtol=1e-7):
+                hint = ("that includes the biases. A bias does not multiply any input: does "
+                        "making it small make the function smoother?")
+            elif np.isclose(penalty, lam * weights, rtol=1e-7):
+                hint = ("twice the penalty the lesson defines. Which factor makes the "
+                        "derivative of the penalty come out without a 2?")
+            else:
+                hint = f"the L2 penalty of these weights is {0.5 * lam * weights:.6g}."
+            raise AssertionError(
+                f"on {where}, your loss is {penalty:.6g} above the loss without decay: {hint}"
+            )
+        before = {k: v.copy() for k, v in net.params.items()}
+        grads = call_student(f"gradient on {where}", net.gradient, x, t)
+        _expect_grads(grads, net.params, names, where)
+        plain = {k: np.copy(v) for k, v in base.gradient(x, t).items()}
+        for name in names:
+            added = grads[name] - plain[name]
+            if name.startswith("b"):
+                if not np.allclose(added, 0, atol=1e-12):
+                    raise AssertionError(
+                        f"on {where}, grads[{name!r}] changed with weight decay. The penalty "
+                        f"holds only the weights W: what is its derivative with respect to a "
+                        f"bias?"
+                    )
+                continue
+            expected = lam * before[name]
+            if not np.allclose(added, expected, rtol=1e-7, atol=1e-12):
+                if np.allclose(added, 0, atol=1e-12):
+                    hint = "nothing was added. The penalty is part of the loss: what is its slope?"
+                elif np.allclose(added, -expected, rtol=1e-7):
+                    hint = "the added part has the wrong sign: does the penalty grow or shrink as W grows?"
+                elif np.allclose(added, 2 * expected, rtol=1e-7):
+                    hint = "the added part is twice the penalty's slope: what does the 1/2 cancel?"
+                else:
+                    hint = "differentiate the penalty with respect to one entry of W."
+                raise AssertionError(
+                    f"on {where}, grads[{name!r}] minus the gradient without decay has the "
+                    f"wrong size: {hint}"
+                )
+        numeric = {k: numerical_gradient(lambda: net.loss(x, t), net.params[k]) for k in names}
+        bad = {k: e for k in names if not (e := _scaled_error(grads[k], numeric[k])) < TOLERANCE}
+        if bad:
+            listed = ", ".join(f"{k}: {e:.1e}" for k, e in bad.items())
+            raise AssertionError(
+                f"on {where}, gradient disagrees with central differences of your loss "
+                f"({listed}): do loss and gradient include the same penalty?"
+            )
+
+
+def check_decay_narrows_gap(without, with_decay, shrink=0.8):
+    """Weight decay narrows the gap between test and training loss to at most ``shrink`` of what
+    it was, and the test loss does not get worse. without / with_decay: (train loss, test
+    loss) at the end of two runs that differ only in the penalty."""
+    gap_without, gap_with = without[1] - without[0], with_decay[1] - with_decay[0]
+    if not gap_with <= shrink * gap_without:
+        raise AssertionError(
+            f"with weight decay the test loss is {gap_with:.4f} above the training loss, "
+            f"against {gap_without:.4f} without: the gap should shrink to at most "
+            f"{shrink:.0%} of that. Is weight_decay large enough to matter next to the data "
+            f"loss? Try values a factor of 3 to 10 apart."
+        )
+    if not with_decay[1] <= without[1]:
+        raise AssertionError(
+            f"with weight decay the test loss rose to {with_decay[1]:.4f} (from "
+            f"{without[1]:.4f}): the gap closed because the network fits the data less well, "
+            f"not because it generalises better. Is weight_decay so large that the penalty "
+            f"outweighs the data?"
+        )
