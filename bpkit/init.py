@@ -67,3 +67,21 @@ def _positive(n, name):
     if not (np.ndim(n) == 0 and n > 0):
         raise ValueError(f"{name} must be a positive number of units, got {n!r}")
     return n
+
+
+def forward_activations(x, weights, activation):
+    """The activations of every layer of a bias-free stack, for measuring their spread.
+
+    x: (N, D); weights: [W1 (D, H1), W2 (H1, H2), ...]; activation: "sigmoid" or "relu".
+    Returns [after layer 1 (N, H1), after layer 2 (N, H2), ...]. Lesson 09's reference.
+    """
+    from .functions import relu, sigmoid
+
+    functions = {"sigmoid": sigmoid, "relu": relu}
+    if activation not in functions:
+        raise ValueError(f"activation must be 'sigmoid' or 'relu', got {activation!r}")
+    out, result = x, []
+    for W in weights:
+        out = functions[activation](out @ W)
+        result.append(out)
+    return result

@@ -43,3 +43,4 @@ from .warmups import *  # noqa: F403
 from .bug_hunt import *  # noqa: F403
 from .networks import *  # noqa: F403
 from .optimizers import *  # noqa: F403
+from .initialization import *  # noqa: F403
