@@ -128,7 +128,7 @@ def check_layer(layer, *inputs, dout=None, seed=0, h=H):
     return {name: rel_error(analytic[name], numeric[name]) for name in analytic}
 
 
-def layer_gradients(layer, *inputs, dout=None, seed=0, h=1e-5):
+def layer_gradients(layer, *inputs, dout=None, seed=0, h=H):
     """Every gradient of a layer by backprop and by central differences.
 
     Arguments as for ``check_layer``. Returns two dicts ``{name: float64 array}`` with the same

@@ -32,8 +32,11 @@ def node_gradient_errors(node, inputs, dout):
     node.forward(*inputs)
     grads = node.backward(dout)
     grads = [np.copy(g) for g in (grads if isinstance(grads, tuple) else (grads,))]
-    return {name: rel_error(g, numerical_gradient(lambda _: np.sum(node.forward(*inputs) * dout), v))
-            for name, v, g in zip("xyz", inputs, grads)}
+    def f(_):
+        return np.sum(node.forward(*inputs) * dout)
+
+    return {name: rel_error(g, numerical_gradient(f, v))
+            for name, v, g in zip("xyz", inputs, grads, strict=False)}
 
 
 def sigmoid(z):

@@ -39,7 +39,8 @@ def test_right_answers_pass_on_any_seed(seed):
 
 
 @pytest.mark.parametrize("check, answer, message", [
-    (checks.check_glorot_normal, lambda a, b, r: init.book_xavier_std(a) * r.standard_normal((a, b)),
+    (checks.check_glorot_normal,
+     lambda a, b, r: init.book_xavier_std(a) * r.standard_normal((a, b)),
      "the book's simplification"),
     (checks.check_glorot_normal, lambda a, b, r: (2 / (a + b)) * r.standard_normal((a, b)),
      "the variance, not its square root"),
@@ -49,7 +50,8 @@ def test_right_answers_pass_on_any_seed(seed):
      "fan_out instead of fan_in"),
     (checks.check_he_normal, lambda a, b, r: np.sqrt(2 / a) * r.standard_normal((b, a)),
      "shape"),
-    (checks.check_he_normal, lambda a, b, r: np.sqrt(2 / a) * np.random.default_rng(0).standard_normal((a, b)),
+    (checks.check_he_normal,
+     lambda a, b, r: np.sqrt(2 / a) * np.random.default_rng(0).standard_normal((a, b)),
      "same weights for generators with different seeds"),
     (checks.check_he_normal, lambda a, b, r: np.sqrt(2 / a) * r.uniform(0, 1, (a, b)),
      "centred on 0"),

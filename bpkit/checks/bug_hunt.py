@@ -5,12 +5,18 @@ The broken layers themselves live in the lesson (the student reads their code); 
 answer to "which gradients are wrong" lives only in the lesson's hidden test, never here.
 """
 
+import re
+
 import numpy as np
 
 from .. import gradcheck
 from ..layers import DivLayer, Softmax, Tanh
-from ._calls import call_student, try_student
-from ._common import rng_for
+from ._student import call, fail, passed, probe, rng_for
+
+
+def _fail(mistake_id, message):
+    """Fail with ``mistake_id``; its first part names the exercise whose hints help."""
+    fail(mistake_id, message, exercise=mistake_id.split(".")[0])
 
 __all__ = [
     "check_fixed_layer",
@@ -50,21 +56,25 @@ def _nonzero(rng, shape, low=0.5, high=2.0):
 
 def _expect_errors(errors, names, what):
     if errors is None:
-        raise AssertionError(f"{what} returned None: what should the caller receive?")
+        _fail("node_gradient_errors.returned_none",
+              f"{what} returned None: what should the caller receive?")
     if not isinstance(errors, dict):
-        raise AssertionError(
+        _fail(
+            "node_gradient_errors.not_a_dict",
             f"{what} returned a {type(errors).__name__}; the caller expects a dict from each "
             f"input's name to one relative error, with the keys {list(names)}."
         )
     if sorted(errors) != sorted(names):
-        raise AssertionError(
+        _fail(
+            "node_gradient_errors.wrong_keys",
             f"{what} returned the keys {sorted(errors)}, but this node has "
             f"{len(names)} input(s), named {list(names)} in order. How do you pair each input "
             f"with its gradient?"
         )
     for key, value in errors.items():
         if np.ndim(value) != 0:
-            raise AssertionError(
+            _fail(
+                "node_gradient_errors.not_a_number",
                 f"{what}[{key!r}] has shape {np.shape(value)}: each entry should be one number, "
                 f"the worst entry's relative error. Which of your functions gives that?"
             )
@@ -86,18 +96,20 @@ def check_node_gradient_errors(node_gradient_errors, seed=0):
         names = "xyz"[: len(inputs)]
         kept = [v.copy() for v in inputs]
         what = f"node_gradient_errors({name}, {len(inputs)} input(s) of shape {(n, d)}, dout)"
-        errors = call_student(what, node_gradient_errors, node, inputs, dout)
+        errors = call(what, node_gradient_errors, node, inputs, dout)
         _expect_errors(errors, names, what)
         if any(not np.array_equal(a, b) for a, b in zip(inputs, kept, strict=True)):
-            raise AssertionError(
+            _fail(
+                "node_gradient_errors.changed_inputs",
                 f"{what} left the inputs changed. Each perturbed entry must be put back "
                 f"exactly: does your numerical gradient restore what it changed?"
             )
         wrong = {k: v for k, v in errors.items() if not v < GOOD}
         if wrong and isinstance(node, Softmax):
-            with_ones = try_student(node_gradient_errors, node, inputs, np.ones_like(dout))
+            with_ones = probe(node_gradient_errors, node, inputs, np.ones_like(dout))
             if isinstance(with_ones, dict) and with_ones.get("x") == errors["x"]:
-                raise AssertionError(
+                _fail(
+                    "node_gradient_errors.ignores_dout",
                     f"{what} reports x: {errors['x']:.1e} for a CORRECT softmax, exactly what "
                     f"it reports with dout all ones. Softmax's outputs always sum to 1, so with "
                     f"dout all ones the true gradient is 0 and only round-off is compared. Does "
@@ -105,7 +117,8 @@ def check_node_gradient_errors(node_gradient_errors, seed=0):
                 )
         if wrong:
             listed = ", ".join(f"{k}: {v:.1e}" for k, v in wrong.items())
-            raise AssertionError(
+            _fail(
+                "node_gradient_errors.blames_correct_node",
                 f"{what} reports {listed} for a CORRECT node (a right gradient gives about "
                 f"1e-9). The function you differentiate must have backward(dout) as its exact "
                 f"gradient: what scalar of the node's output has dout as its gradient, and did "
@@ -113,41 +126,48 @@ def check_node_gradient_errors(node_gradient_errors, seed=0):
             )
     x, y = rng.standard_normal((n, d)), _nonzero(rng, (n, d))
     what = "node_gradient_errors on a division node whose dy has the wrong sign"
-    errors = call_student(what, node_gradient_errors, _DivWrongSign(), (x, y),
+    errors = call(what, node_gradient_errors, _DivWrongSign(), (x, y),
                           rng.standard_normal((n, d)))
     _expect_errors(errors, "xy", what)
     if not errors["y"] > BAD:
-        raise AssertionError(
+        _fail(
+            "node_gradient_errors.missed_bug",
             f"{what} reports {errors['y']:.1e} for y: the check missed a real bug. Is the "
             f"second gradient backward returns compared with the numerical gradient of the "
             f"second input?"
         )
     if not errors["x"] < GOOD:
-        raise AssertionError(
+        _fail(
+            "node_gradient_errors.blames_wrong_input",
             f"{what} blames x ({errors['x']:.1e}), whose gradient is right: only y is broken. "
             f"Are the gradients paired with the inputs in the same order?"
         )
     what = "node_gradient_errors on a softmax whose backward returns all zeros"
-    errors = call_student(what, node_gradient_errors, _SoftmaxZeros(),
+    errors = call(what, node_gradient_errors, _SoftmaxZeros(),
                           (rng.standard_normal((n, d)),), rng.standard_normal((n, d)))
     _expect_errors(errors, "x", what)
     if not errors["x"] > BAD:
-        raise AssertionError(
+        _fail(
+            "node_gradient_errors.ignores_dout",
             f"{what} reports {errors['x']:.1e}: it missed the bug. Softmax's outputs always "
             f"sum to 1, so with dout all ones the true gradient is 0 as well. Does your check "
             f"use the dout it was given?"
         )
+    passed("node_gradient_errors", "right for correct Tanh, DivLayer and Softmax; catches a "
+           "wrong dy and a softmax that returns zeros", 5)
 
 
 def check_wrong_gradients_format(answer, layers):
     """The answer is a dict {layer name: set of gradient names among x, W, b}."""
     if answer is None:
-        raise AssertionError(
+        _fail(
+            "wrong_gradients.not_set",
             "wrong_gradients is not set yet: run your checks on both layers, then set it in "
             "the cell above."
         )
     if not isinstance(answer, dict) or sorted(answer) != sorted(layers):
-        raise AssertionError(
+        _fail(
+            "wrong_gradients.not_a_dict",
             f"wrong_gradients should be a dict with one entry per layer, {list(layers)}; it is "
             f"{answer!r}."
         )
@@ -159,17 +179,21 @@ def check_wrong_gradients_format(answer, layers):
             names = {names}
         with_d = {n for n in names if isinstance(n, str) and n in ("dx", "dW", "db")}
         if with_d:
-            raise AssertionError(
+            _fail(
+                "wrong_gradients.named_with_d",
                 f"wrong_gradients[{layer!r}] holds {sorted(with_d)}: name the arrays whose "
                 f"gradient is wrong, without the d, as your check's dict does."
             )
         unknown = {n for n in names if n not in GRADIENT_NAMES}
         if unknown or not names:
-            raise AssertionError(
+            _fail(
+                "wrong_gradients.unknown_name",
                 f"wrong_gradients[{layer!r}] is {sorted(map(str, names))}: give the set of the "
                 f"wrong gradients' names, among {list(GRADIENT_NAMES)} (each layer has at "
                 f"least one)."
             )
+    passed("wrong_gradients", "one set of gradient names per layer (the hidden test checks "
+           "which)", 1)
 
 
 def check_wrong_gradients_answer(answer, expected):
@@ -179,17 +203,20 @@ def check_wrong_gradients_answer(answer, expected):
         names = answer[layer]
         names = {names} if isinstance(names, str) else set(names)
         if names - wrong:
-            raise AssertionError(
+            _fail(
+                "wrong_gradients.right_named_wrong",
                 f"for {layer} you named {len(names - wrong)} gradient(s) as wrong that are "
                 f"right. Which of your check's relative errors are above 1e-2, and which are "
                 f"near 1e-9?"
             )
         if wrong - names:
-            raise AssertionError(
+            _fail(
+                "wrong_gradients.missed_wrong",
                 f"for {layer} your check finds {len(wrong - names)} more wrong gradient(s) "
                 f"than you named. Did you check every gradient the layer has, x and its "
                 f"parameters?"
             )
+    passed("wrong_gradients", "the wrong gradients of both layers", 2)
 
 
 def _inputs_away_from_kinks(rng, d, m, n):
@@ -203,42 +230,53 @@ def _inputs_away_from_kinks(rng, d, m, n):
             return W, b, x
 
 
+def _snake(name):
+    """FixedResidualRelu -> fixed_residual_relu: the exercise (hint ladder) of a class."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 def check_fixed_layer(Layer, square=False, seed=0, name=None):
     """Every gradient of ``Layer(W, b)`` (x, W, b) agrees with central differences, on a batch
     whose pre-activations stay away from any kink. square: W is (D, D) (a residual layer)."""
     rng = rng_for(seed)
     name = name or getattr(Layer, "__name__", "the layer")
+    exercise = _snake(name) if re.fullmatch(r"[A-Za-z]\w*", name) else "fixed_layer"
     d, m, n = (int(v) for v in rng.choice(np.arange(2, 7), size=3, replace=False))
     if square:
         m = d
     W, b, x = _inputs_away_from_kinks(rng, d, m, n)
-    layer = call_student(f"{name}(W {W.shape}, b {b.shape})", Layer, W, b)
-    out = call_student(f"{name}.forward(x {x.shape})", layer.forward, x.copy())
+    layer = call(f"{name}(W {W.shape}, b {b.shape})", Layer, W, b)
+    out = call(f"{name}.forward(x {x.shape})", layer.forward, x.copy())
     if np.shape(out) != (n, m):
-        raise AssertionError(
+        _fail(
+            f"{exercise}.forward_changed",
             f"{name}.forward(x {x.shape}) returned shape {np.shape(out)}, not {(n, m)}: the "
             f"exercise asks only for backward; keep the forward the layer inherits."
         )
     dout = rng.standard_normal((n, m))
-    dx = call_student(f"{name}.backward(dout {dout.shape})", layer.backward, dout.copy())
+    dx = call(f"{name}.backward(dout {dout.shape})", layer.backward, dout.copy())
     if dx is None:
-        raise AssertionError(
+        _fail(
+            f"{exercise}.returned_none",
             f"{name}.backward returned None: the layer below needs the gradient with respect "
             f"to x, of shape {x.shape}."
         )
     if np.shape(dx) != x.shape:
-        raise AssertionError(
+        _fail(
+            f"{exercise}.wrong_shape",
             f"{name}.backward returned shape {np.shape(dx)}, but x has shape {x.shape}: a "
             f"gradient has the shape of what it is the gradient of."
         )
-    errors = call_student(f"the gradient check of {name}", gradcheck.check_layer, layer, x,
+    errors = call(f"the gradient check of {name}", gradcheck.check_layer, layer, x,
                           dout=dout)
     wrong = {k: e for k, e in errors.items() if not e < GOOD}
     if wrong:
         listed = ", ".join(f"d{k}: {e:.1e}" for k, e in wrong.items())
-        raise AssertionError(
+        _fail(
+            f"{exercise}.still_wrong",
             f"{name}.backward still disagrees with the numerical gradient ({listed}; a "
             f"correct layer gives about 1e-9) on x {x.shape}, W {W.shape}. Go through forward "
             f"node by node: which local derivative does that gradient pass through, and is "
             f"there more than one path from that input to the output?"
         )
+    passed(f"{name}.backward", "every gradient agrees with central differences", len(errors))

@@ -9,43 +9,54 @@ cannot be mistaken for each other), and for its use of the generator it is given
 import numpy as np
 
 from .. import init
-from ._calls import call_student
-from ._common import rng_for
+from ._student import call, fail, passed, rng_for
 
-__all__ = ["check_glorot_normal", "check_he_normal", "check_layer_activations", "expect_own_forward"]
+
+def _fail(mistake_id, message):
+    """Fail with ``mistake_id``; its first part names the exercise whose hints help."""
+    fail(mistake_id, message, exercise=mistake_id.split(".")[0])
+
+__all__ = [
+    "check_glorot_normal", "check_he_normal", "check_layer_activations", "expect_own_forward",
+]
 
 
 def _draw(function, name, fan_in, fan_out, seed):
     what = f"{name}({fan_in}, {fan_out}, rng)"
-    W = call_student(what, function, fan_in, fan_out, np.random.default_rng(seed))
+    W = call(what, function, fan_in, fan_out, np.random.default_rng(seed))
     if W is None:
-        raise AssertionError(f"{what} returned None: what does the layer need to receive?")
+        _fail(f"{name}.returned_none",
+              f"{what} returned None: what does the layer need to receive?")
     if np.shape(W) != (fan_in, fan_out):
-        raise AssertionError(
+        _fail(
+            f"{name}.wrong_shape",
             f"{what} returned shape {np.shape(W)}; a layer with {fan_in} inputs and {fan_out} "
             f"outputs has W of shape ({fan_in}, {fan_out}), as x (N, {fan_in}) . W is "
             f"(N, {fan_out})."
         )
-    again = call_student(what, function, fan_in, fan_out, np.random.default_rng(seed))
-    other = call_student(what, function, fan_in, fan_out, np.random.default_rng(seed + 1))
+    again = call(what, function, fan_in, fan_out, np.random.default_rng(seed))
+    other = call(what, function, fan_in, fan_out, np.random.default_rng(seed + 1))
     if not np.array_equal(W, again):
-        raise AssertionError(
+        _fail(
+            f"{name}.ignores_rng",
             f"{what} gave different weights for two generators made from the same seed: draw "
             f"every random number from the rng you are given, so a run can be repeated."
         )
     if np.array_equal(W, other):
-        raise AssertionError(
+        _fail(
+            f"{name}.same_for_any_seed",
             f"{what} gave the same weights for generators with different seeds: are the "
             f"numbers drawn from the rng you are given?"
         )
     return np.asarray(W, dtype=np.float64)
 
 
-def _expect_std(W, expected, what, others):
+def _expect_std(W, expected, what, others, exercise):
     std = float(W.std())
     mean = float(W.mean())
     if abs(mean) > 0.05 * expected:
-        raise AssertionError(
+        _fail(
+            f"{exercise}.not_centred",
             f"{what} has mean {mean:.3g}; the weights should be centred on 0, positive and "
             f"negative alike. Which distribution are you drawing from?"
         )
@@ -53,12 +64,14 @@ def _expect_std(W, expected, what, others):
         return
     for label, value in others.items():
         if abs(std / value - 1) < 0.03:
-            raise AssertionError(
+            _fail(
+                f"{exercise}.known_wrong_spread",
                 f"{what} has standard deviation {std:.4g}, which is {label}; the lesson's "
                 f"argument gives {expected:.4g}. Go through the variance argument again for "
                 f"this layer's sizes."
             )
-    raise AssertionError(
+    _fail(
+        f"{exercise}.wrong_spread",
         f"{what} has standard deviation {std:.4g}; the variance argument gives {expected:.4g} "
         f"for these sizes. Is what you scale by a standard deviation or a variance?"
     )
@@ -83,7 +96,8 @@ def check_glorot_normal(glorot_normal, seed=0):
         "the backward condition alone": np.sqrt(1 / fan_out),
         "the variance, not its square root": expected**2,
         "He's scale, made for ReLU": init.he_std(fan_in),
-    })
+    }, "glorot_normal")
+    passed("glorot_normal", f"shape, spread and generator for a ({fan_in}, {fan_out}) layer", 4)
 
 
 def check_he_normal(he_normal, seed=0):
@@ -99,7 +113,8 @@ def check_he_normal(he_normal, seed=0):
         "the variance, not its square root": expected**2,
         "computed with fan_out instead of fan_in": init.he_std(fan_out),
         "Glorot's scale": init.glorot_std(fan_in, fan_out),
-    })
+    }, "he_normal")
+    passed("he_normal", f"shape, spread and generator for a ({fan_in}, {fan_out}) layer", 4)
 
 
 def _reference_activations(x, weights, activation):
@@ -119,24 +134,28 @@ def check_layer_activations(layer_activations, seed=0):
     n, d = int(rng.integers(20, 40)), int(rng.integers(4, 9))
     widths = [int(v) for v in rng.integers(3, 9, size=int(rng.integers(3, 6)))]
     sizes = [d] + widths
-    weights = [rng.standard_normal((a, b)) / np.sqrt(a) for a, b in zip(sizes, sizes[1:])]
+    weights = [rng.standard_normal((a, b)) / np.sqrt(a)
+               for a, b in zip(sizes, sizes[1:], strict=False)]
     x = rng.standard_normal((n, d))
     for activation in ("sigmoid", "relu"):
         what = f"layer_activations(x {x.shape}, {len(weights)} weight matrices, {activation!r})"
         kept = [W.copy() for W in weights]
-        got = call_student(what, layer_activations, x.copy(), weights, activation)
+        got = call(what, layer_activations, x.copy(), weights, activation)
         expected = _reference_activations(x, kept, activation)
         if got is None:
-            raise AssertionError(f"{what} returned None: the figure needs one array per layer.")
+            _fail("layer_activations.returned_none",
+                  f"{what} returned None: the figure needs one array per layer.")
         got = list(got)
         if len(got) != len(expected):
-            raise AssertionError(
+            _fail(
+                "layer_activations.wrong_count",
                 f"{what} returned {len(got)} arrays for {len(weights)} layers: one per layer, "
                 f"the activations after it. Is x itself in your list, or a layer missing?"
             )
         for i, (a, e) in enumerate(zip(got, expected, strict=True), start=1):
             if np.shape(a) != e.shape:
-                raise AssertionError(
+                _fail(
+                    "layer_activations.wrong_shape",
                     f"{what}: the activations after layer {i} have shape {np.shape(a)}, "
                     f"expected {e.shape} (N samples, that layer's width)."
                 )
@@ -144,22 +163,26 @@ def check_layer_activations(layer_activations, seed=0):
                 continue
             before = x if i == 1 else expected[i - 2]
             if np.allclose(a, before @ kept[i - 1], rtol=1e-7, atol=1e-12):
-                raise AssertionError(
+                _fail(
+                    "layer_activations.no_activation",
                     f"{what}: layer {i}'s output is the weighted sum itself, before the "
                     f"activation. What does each layer do after its product?"
                 )
             if np.allclose(a, _reference_activations(before, [np.eye(before.shape[1])],
                                                      activation)[0] @ kept[i - 1], rtol=1e-7):
-                raise AssertionError(
+                _fail(
+                    "layer_activations.activation_first",
                     f"{what}: layer {i} applies {activation} before its product with W{i}. "
                     f"In which order does a layer weigh its inputs and squash the result?"
                 )
-            raise AssertionError(
+            _fail(
+                "layer_activations.wrong_values",
                 f"{what}: the activations after layer {i} differ from what {activation} of "
                 f"(the previous layer's activations times W{i}) gives, by up to "
                 f"{float(np.max(np.abs(np.asarray(a) - e))):.3g}. Does each layer start from the "
                 f"previous layer's output?"
             )
+    passed("layer_activations", f"{len(weights)} layers, sigmoid and ReLU", 2)
 
 
 def expect_own_forward(layer_activations):
@@ -171,7 +194,8 @@ def expect_own_forward(layer_activations):
     allowed = {functions.sigmoid, functions.relu}
     module = getattr(layer_activations, "__module__", "") or ""
     if module.startswith("bpkit"):
-        raise AssertionError(
+        _fail(
+            "layer_activations.is_reference",
             f"layer_activations is bpkit's {module}.{layer_activations.__name__}: write the "
             f"loop yourself."
         )
@@ -180,7 +204,8 @@ def expect_own_forward(layer_activations):
         if used in allowed or not isinstance(used_module, str):
             continue
         if used_module.startswith("bpkit"):
-            raise AssertionError(
+            _fail(
+                "layer_activations.calls_reference",
                 "layer_activations calls bpkit's reference "
                 f"({getattr(used, '__qualname__', used)}): write the loop yourself; bpkit's "
                 "version is what your answer is compared with."

@@ -10,8 +10,12 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient
 from ..network import MultiLayerNet as ReferenceNet
-from ._calls import call_student
-from ._common import is_close, rng_for
+from ._student import call, fail, is_close, passed, rng_for
+
+
+def _fail(mistake_id, message):
+    """Fail with ``mistake_id``; its first part names the exercise whose hints help."""
+    fail(mistake_id, message, exercise=mistake_id.split(".")[0])
 
 __all__ = ["check_multi_layer_gradient", "check_weight_decay", "check_decay_narrows_gap"]
 
@@ -27,18 +31,24 @@ def _scaled_error(analytic, numeric):
     return float(np.abs(analytic - numeric).max(initial=0) / scale)
 
 
+def _numerical(net, x, t, names):
+    """{name: central-difference gradient of net.loss(x, t)} for the parameters named."""
+    return {k: numerical_gradient(lambda: net.loss(x, t), net.params[k]) for k in names}
+
+
 def _param_names(depth):
     return [f"{kind}{i}" for i in range(1, depth + 1) for kind in ("W", "b")]
 
 
-def _build(Net, sizes, activation, seed, **extra):
+def _build(Net, sizes, activation, seed, exercise, **extra):
     what = f"{Net.__name__}({sizes}, activation={activation!r}, weight_init_std=0.5, seed={seed})"
-    net = call_student(what, Net, sizes, activation=activation, weight_init_std=0.5, seed=seed,
+    net = call(what, Net, sizes, activation=activation, weight_init_std=0.5, seed=seed,
                        **extra)
     params = getattr(net, "params", None)
     names = _param_names(len(sizes) - 1)
     if not isinstance(params, dict) or sorted(params) != sorted(names):
-        raise AssertionError(
+        _fail(
+            f"{exercise}.init_changed",
             f"{what} should hold params {names}; it holds "
             f"{sorted(params) if isinstance(params, dict) else params!r}. Keep the __init__ "
             f"the lesson gives you."
@@ -77,7 +87,7 @@ def check_multi_layer_gradient(Net, seed=0, depths=(1, 2, 3, 4), activations=("r
         for depth in depths:
             sizes = [int(v) for v in rng.integers(2, 6, size=depth + 1)]
             sizes[-1] = max(sizes[-1], 2)
-            net = _build(Net, sizes, activation, int(rng.integers(2**31)))
+            net = _build(Net, sizes, activation, int(rng.integers(2**31)), "multi_layer_gradient")
             names = _param_names(depth)
             for name in names:  # biases of 0 would hide a b mixed up with another
                 net.params[name][...] = 0.7 * rng.standard_normal(net.params[name].shape)
@@ -88,42 +98,52 @@ def check_multi_layer_gradient(Net, seed=0, depths=(1, 2, 3, 4), activations=("r
             where = (f"a {activation} network with sizes {sizes} ({depth} Affine layer"
                      f"{'s' if depth > 1 else ''}), x {x.shape}")
             before = {k: v.copy() for k, v in net.params.items()}
-            grads = call_student(f"gradient on {where}", net.gradient, x, t)
-            _expect_grads(grads, net.params, names, where)
+            grads = call(f"gradient on {where}", net.gradient, x, t)
+            _expect_grads(grads, net.params, names, where, "multi_layer_gradient")
             changed = [k for k in names if not np.array_equal(net.params[k], before[k])]
             if changed:
-                raise AssertionError(
+                _fail(
+                    "multi_layer_gradient.changed_weights",
                     f"gradient changed the weights {changed} on {where}. A gradient only "
                     f"measures the slope; who is meant to move the weights, and when?"
                 )
             expected = reference.gradient(x, t)
             wrong = [k for k in names if not is_close(grads[k], expected[k], rtol=1e-5, atol=1e-9)]
             if wrong:
-                raise AssertionError(_diagnose(wrong, grads, expected, names, where, depth))
-            numeric = {k: numerical_gradient(lambda: net.loss(x, t), net.params[k]) for k in names}
+                _fail("multi_layer_gradient.differs_from_backprop",
+                      _diagnose(wrong, grads, expected, names, where, depth))
+            numeric = _numerical(net, x, t, names)
             errors = {k: _scaled_error(grads[k], numeric[k]) for k in names}
             bad = {k: e for k, e in errors.items() if not e < TOLERANCE}
             if bad:
                 listed = ", ".join(f"{k}: {e:.1e}" for k, e in bad.items())
-                raise AssertionError(
+                _fail(
+                    "multi_layer_gradient.disagrees_numerically",
                     f"on {where} the gradients disagree with central differences of your own "
                     f"net.loss ({listed}). Do predict and loss still compute what the lesson "
                     f"gave them?"
                 )
+    passed("MultiLayerNet.gradient",
+           f"agrees with backprop and central differences for {len(depths)} depths "
+           f"({min(depths)} to {max(depths)} Affine layers), {' and '.join(activations)}",
+           len(depths) * len(activations))
 
 
-def _expect_grads(grads, params, names, where):
+def _expect_grads(grads, params, names, where, exercise):
     if grads is None:
-        raise AssertionError(f"gradient returned None on {where}: what does the training loop "
+        _fail(f"{exercise}.returned_none",
+              f"gradient returned None on {where}: what does the training loop "
                              f"need to receive from it?")
     if not hasattr(grads, "keys"):
-        raise AssertionError(
+        _fail(
+            f"{exercise}.not_a_dict",
             f"gradient returned a {type(grads).__name__} on {where}; the training loop looks "
             f"gradients up by parameter name, as in params."
         )
     missing = [k for k in names if k not in grads]
     if missing:
-        raise AssertionError(
+        _fail(
+            f"{exercise}.missing_keys",
             f"on {where} the dict gradient returned has {sorted(grads)} but lacks {missing}. "
             f"Every parameter in params needs its gradient: how many Affine layers does this "
             f"network have, and does your code depend on that number?"
@@ -133,7 +153,8 @@ def _expect_grads(grads, params, names, where):
         if shape != expected:
             same = [o for o in names if o != name and np.shape(params[o]) == shape]
             also = f" That is the shape of {same[0]}: which layer did it come from?" if same else ""
-            raise AssertionError(
+            _fail(
+                f"{exercise}.wrong_shape",
                 f"on {where}, grads[{name!r}] has shape {shape} but {name} has shape "
                 f"{expected}.{also}"
             )
@@ -176,7 +197,8 @@ def check_weight_decay(Net, seed=0):
         sizes = [int(v) for v in rng.integers(2, 6, size=depth + 1)]
         sizes[-1] = max(sizes[-1], 2)
         lam = float(rng.uniform(0.05, 0.5))
-        net = _build(Net, sizes, "relu", int(rng.integers(2**31)), weight_decay=lam)
+        net = _build(Net, sizes, "relu", int(rng.integers(2**31)), "weight_decay",
+                     weight_decay=lam)
         names = _param_names(depth)
         for name in names:
             net.params[name][...] = 0.7 * rng.standard_normal(net.params[name].shape)
@@ -185,7 +207,7 @@ def check_weight_decay(Net, seed=0):
         t = rng.integers(0, sizes[-1], n)
         where = f"a network with sizes {sizes} and weight_decay={lam:.3g}"
         base = super(Net, net)  # the network without decay: only the new part is checked here
-        penalty = call_student(f"loss on {where}", net.loss, x, t) - base.loss(x, t)
+        penalty = call(f"loss on {where}", net.loss, x, t) - base.loss(x, t)
         weights = sum(float(np.sum(net.params[f"W{i}"] ** 2)) for i in range(1, depth + 1))
         biases = sum(float(np.sum(net.params[f"b{i}"] ** 2)) for i in range(1, depth + 1))
         if not np.isclose(penalty, 0.5 * lam * weights, rtol=1e-7, atol=1e-12):
@@ -199,18 +221,20 @@ def check_weight_decay(Net, seed=0):
                         "derivative of the penalty come out without a 2?")
             else:
                 hint = f"the L2 penalty of these weights is {0.5 * lam * weights:.6g}."
-            raise AssertionError(
+            _fail(
+                "weight_decay.wrong_penalty",
                 f"on {where}, your loss is {penalty:.6g} above the loss without decay: {hint}"
             )
         before = {k: v.copy() for k, v in net.params.items()}
-        grads = call_student(f"gradient on {where}", net.gradient, x, t)
-        _expect_grads(grads, net.params, names, where)
+        grads = call(f"gradient on {where}", net.gradient, x, t)
+        _expect_grads(grads, net.params, names, where, "weight_decay")
         plain = {k: np.copy(v) for k, v in base.gradient(x, t).items()}
         for name in names:
             added = grads[name] - plain[name]
             if name.startswith("b"):
                 if not np.allclose(added, 0, atol=1e-12):
-                    raise AssertionError(
+                    _fail(
+                        "weight_decay.bias_gradient_changed",
                         f"on {where}, grads[{name!r}] changed with weight decay. The penalty "
                         f"holds only the weights W: what is its derivative with respect to a "
                         f"bias?"
@@ -221,23 +245,27 @@ def check_weight_decay(Net, seed=0):
                 if np.allclose(added, 0, atol=1e-12):
                     hint = "nothing was added. The penalty is part of the loss: what is its slope?"
                 elif np.allclose(added, -expected, rtol=1e-7):
-                    hint = "the added part has the wrong sign: does the penalty grow or shrink as W grows?"
+                    hint = ("the added part has the wrong sign: does the penalty grow or shrink "
+                            "as W grows?")
                 elif np.allclose(added, 2 * expected, rtol=1e-7):
                     hint = "the added part is twice the penalty's slope: what does the 1/2 cancel?"
                 else:
                     hint = "differentiate the penalty with respect to one entry of W."
-                raise AssertionError(
+                _fail(
+                    "weight_decay.wrong_added_gradient",
                     f"on {where}, grads[{name!r}] minus the gradient without decay has the "
                     f"wrong size: {hint}"
                 )
-        numeric = {k: numerical_gradient(lambda: net.loss(x, t), net.params[k]) for k in names}
+        numeric = _numerical(net, x, t, names)
         bad = {k: e for k in names if not (e := _scaled_error(grads[k], numeric[k])) < TOLERANCE}
         if bad:
             listed = ", ".join(f"{k}: {e:.1e}" for k, e in bad.items())
-            raise AssertionError(
+            _fail(
+                "weight_decay.disagrees_numerically",
                 f"on {where}, gradient disagrees with central differences of your loss "
                 f"({listed}): do loss and gradient include the same penalty?"
             )
+    passed("WeightDecayNet", "the penalty on the loss and its slope on every dW", 4)
 
 
 def check_decay_narrows_gap(without, with_decay, shrink=0.8):
@@ -246,16 +274,19 @@ def check_decay_narrows_gap(without, with_decay, shrink=0.8):
     loss) at the end of two runs that differ only in the penalty."""
     gap_without, gap_with = without[1] - without[0], with_decay[1] - with_decay[0]
     if not gap_with <= shrink * gap_without:
-        raise AssertionError(
+        _fail(
+            "decay_gap.gap_not_narrowed",
             f"with weight decay the test loss is {gap_with:.4f} above the training loss, "
             f"against {gap_without:.4f} without: the gap should shrink to at most "
             f"{shrink:.0%} of that. Is weight_decay large enough to matter next to the data "
             f"loss? Try values a factor of 3 to 10 apart."
         )
     if not with_decay[1] <= without[1]:
-        raise AssertionError(
+        _fail(
+            "decay_gap.test_loss_rose",
             f"with weight decay the test loss rose to {with_decay[1]:.4f} (from "
             f"{without[1]:.4f}): the gap closed because the network fits the data less well, "
             f"not because it generalises better. Is weight_decay so large that the penalty "
             f"outweighs the data?"
         )
+    passed("weight decay", f"the test-train gap went from {gap_without:.4f} to {gap_with:.4f}", 2)

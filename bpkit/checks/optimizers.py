@@ -9,8 +9,12 @@ wrong variants so that the message names what the code did.
 import numpy as np
 
 from ..network import MultiLayerNet
-from ._calls import call_student
-from ._common import rng_for
+from ._student import call, fail, passed, rng_for
+
+
+def _fail(mistake_id, message):
+    """Fail with ``mistake_id``; its first part names the exercise whose hints help."""
+    fail(mistake_id, message, exercise=mistake_id.split(".")[0])
 
 __all__ = ["check_momentum", "check_adam", "check_train_uses_optimizer"]
 
@@ -24,16 +28,17 @@ def _problem(rng):
     return params, grads
 
 
-def _run(optimizer, params, grad_steps, what):
+def _run(optimizer, params, grad_steps, what, exercise):
     """Apply optimizer.update for each step; return the parameter values after every step."""
     held = dict(params)
     path = []
     for step, grads in enumerate(grad_steps, start=1):
-        call_student(f"{what}.update(params, grads) at step {step}", optimizer.update, params,
+        call(f"{what}.update(params, grads) at step {step}", optimizer.update, params,
                      {k: g.copy() for k, g in grads.items()})
         for name, array in held.items():
             if params.get(name) is not array:
-                raise AssertionError(
+                _fail(
+                    f"{exercise}.new_array",
                     f"after {what}.update, params[{name!r}] is a new array, no longer the one "
                     f"the layers hold; the network would never see the step. How do you change "
                     f"an array's values without replacing the array?"
@@ -87,26 +92,30 @@ def check_momentum(Momentum, seed=0):
     lr, momentum = float(rng.uniform(0.01, 0.2)), float(rng.uniform(0.5, 0.95))
     params, grad_steps = _problem(rng)
     what = f"Momentum(lr={lr:.3g}, momentum={momentum:.3g})"
-    optimizer = call_student(what, Momentum, lr=lr, momentum=momentum)
-    path = _run(optimizer, {k: v.copy() for k, v in params.items()}, grad_steps, what)
+    optimizer = call(what, Momentum, lr=lr, momentum=momentum)
+    path = _run(optimizer, {k: v.copy() for k, v in params.items()}, grad_steps, what, "momentum")
     expected = _reference_path(params, grad_steps, _momentum_rule(lr, momentum))
     if _same(path, expected):
+        passed("Momentum.update", "4 steps of the ball, in place, one velocity per parameter", 4)
         return
     if _same(path, _reference_path(params, grad_steps, _momentum_rule(lr, momentum, sign=-1))):
-        raise AssertionError(
+        _fail(
+            "momentum.uphill",
             f"{what} moves the parameters uphill: after 4 steps they are where a ball would be "
             f"if the slope pushed it up. Which way does the gradient point, and which way "
             f"should the push go?"
         )
     if _same(path, _reference_path(params, grad_steps, _sgd_rule(lr))) or _same(
             path, _reference_path(params, grad_steps, _momentum_rule(lr, momentum, keep=False))):
-        raise AssertionError(
+        _fail(
+            "momentum.no_memory",
             f"{what} takes exactly the steps of plain gradient descent: nothing is carried "
             f"over from one update to the next. Where does the ball's velocity live between "
             f"two calls of update, and what fraction of it survives a step?"
         )
     step, name = _first_difference(path, expected)
-    raise AssertionError(
+    _fail(
+        "momentum.wrong_path",
         f"{what}: params[{name!r}] after step {step} is {path[step - 1][name].ravel()[0]:.6g} "
         f"(first entry); the ball model gives {expected[step - 1][name].ravel()[0]:.6g}. After "
         f"each step, the velocity is the old velocity times momentum plus the push of the "
@@ -140,31 +149,35 @@ def check_adam(Adam, seed=0):
     beta1, beta2 = float(rng.uniform(0.8, 0.95)), float(rng.uniform(0.95, 0.999))
     params, grad_steps = _problem(rng)
     what = f"Adam(lr={lr:.3g}, beta1={beta1:.3g}, beta2={beta2:.3g})"
-    optimizer = call_student(what, Adam, lr=lr, beta1=beta1, beta2=beta2)
+    optimizer = call(what, Adam, lr=lr, beta1=beta1, beta2=beta2)
     eps = float(getattr(optimizer, "eps", 1e-8))
-    path = _run(optimizer, {k: v.copy() for k, v in params.items()}, grad_steps, what)
+    path = _run(optimizer, {k: v.copy() for k, v in params.items()}, grad_steps, what, "adam")
     expected = _reference_path(params, grad_steps, _adam_rule(lr, beta1, beta2, eps))
     folded = _reference_path(params, grad_steps, _adam_rule(lr, beta1, beta2, eps, folded=True))
     if _same(path, expected, rtol=1e-5) or _same(path, folded, rtol=1e-5):
+        passed("Adam.update", "4 steps: both averages, their correction, in place", 4)
         return
     first = {k: path[0][k] - params[k] for k in params}
     biggest = max(float(np.max(np.abs(s))) for s in first.values())
     if _same(path, _reference_path(params, grad_steps, _adam_rule(lr, beta1, beta2, eps, False)),
              rtol=1e-5):
-        raise AssertionError(
+        _fail(
+            "adam.no_bias_correction",
             f"{what}: the first step moves entries by up to {biggest:.3g}, about "
             f"{biggest / lr:.2g} times lr. Both running averages start at 0, so after one step "
             f"they hold only a fraction of the gradient: which fraction, and how do you undo it?"
         )
     if biggest > 1.5 * lr or biggest < 0.5 * lr:
-        raise AssertionError(
+        _fail(
+            "adam.wrong_step_size",
             f"{what}: the first step moves entries by up to {biggest:.3g}, but Adam's first "
             f"step is about lr = {lr:.3g} for every entry, whatever the gradient's size: the "
             f"corrected average of the gradients divided by the square root of the corrected "
             f"average of their squares is about +-1. Which part is off?"
         )
     step, name = _first_difference(path, expected)
-    raise AssertionError(
+    _fail(
+        "adam.wrong_path",
         f"{what}: params[{name!r}] after step {step} is {path[step - 1][name].ravel()[0]:.6g} "
         f"(first entry), Adam gives {expected[step - 1][name].ravel()[0]:.6g}. Is the step "
         f"count shared by all parameters and counted once per update, and does each parameter "
@@ -197,22 +210,26 @@ def check_train_uses_optimizer(train, seed=0):
     steps = 3
     what = f"train(network, x {x.shape}, t {t.shape}, lr=0.5, steps={steps}, batch_size=10, " \
            f"seed=1, optimizer=...)"
-    call_student(what, train, net, x, t, lr=0.5, steps=steps, batch_size=10, seed=1,
+    call(what, train, net, x, t, lr=0.5, steps=steps, batch_size=10, seed=1,
                  optimizer=optimizer)
     if len(optimizer.calls) != steps:
-        raise AssertionError(
+        _fail(
+            "train.optimizer_call_count",
             f"{what} called optimizer.update {len(optimizer.calls)} times for {steps} steps. "
             f"When an optimizer is given, who should make each step?"
         )
     if any(params is not net.params for params, _ in optimizer.calls):
-        raise AssertionError(
+        _fail(
+            "train.optimizer_wrong_params",
             f"{what} handed optimizer.update a dict other than network.params: the optimizer "
             f"changes the arrays it is given, and only network.params holds the layers' arrays."
         )
     moved = {k: net.params[k] - before[k] for k in before}
     by_optimizer = {k: -0.05 * sum(grads[k] for _, grads in optimizer.calls) for k in before}
     if not all(np.allclose(moved[k], by_optimizer[k], rtol=1e-6, atol=1e-12) for k in before):
-        raise AssertionError(
+        _fail(
+            "train.optimizer_and_own_step",
             f"{what}: the weights moved by more than the optimizer's steps. With an optimizer "
             f"given, should the loop still take its own lr step as well?"
         )
+    passed("train(..., optimizer=...)", "the optimizer makes every step", 3)
