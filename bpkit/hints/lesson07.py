@@ -30,8 +30,9 @@ HINTS = {
         "numerical_gradient(f, layer.W)), 'b' likewise with layer.b.",
     ],
     "node_gradient_errors": [
-        "It is the layer check again, once per input: the scalar sum(node.forward(*inputs) * "
-        "dout) has backward(dout)'s i-th gradient as its gradient with respect to input i.",
+        "It is the layer check again, once per input: the sum of the node's output times dout "
+        "is a scalar whose gradient with respect to input i is the i-th gradient backward "
+        "returns.",
         "backward returns a tuple for two inputs and one array for one: wrap a lone array in a "
         "tuple so both look alike. Pair each input with its gradient and its name with "
         "zip('xyz', inputs, grads). Copy the gradients before differentiating.",
