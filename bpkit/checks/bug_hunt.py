@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import gradcheck
 from ..layers import DivLayer, Softmax, Tanh
-from ._student import call, fail, passed, probe, rng_for
+from ._student import call, expect_value, fail, passed, probe, rng_for
 
 
 def _fail(mistake_id, message):
@@ -55,9 +55,7 @@ def _nonzero(rng, shape, low=0.5, high=2.0):
 
 
 def _expect_errors(errors, names, what):
-    if errors is None:
-        _fail("node_gradient_errors.returned_none",
-              f"{what} returned None: what should the caller receive?")
+    expect_value(errors, what, "node_gradient_errors")
     if not isinstance(errors, dict):
         _fail(
             "node_gradient_errors.not_a_dict",
@@ -96,7 +94,8 @@ def check_node_gradient_errors(node_gradient_errors, seed=0):
         names = "xyz"[: len(inputs)]
         kept = [v.copy() for v in inputs]
         what = f"node_gradient_errors({name}, {len(inputs)} input(s) of shape {(n, d)}, dout)"
-        errors = call(what, node_gradient_errors, node, inputs, dout)
+        errors = call(what, node_gradient_errors, node, inputs, dout,
+                      exercise="node_gradient_errors")
         _expect_errors(errors, names, what)
         if any(not np.array_equal(a, b) for a, b in zip(inputs, kept, strict=True)):
             _fail(
@@ -127,7 +126,7 @@ def check_node_gradient_errors(node_gradient_errors, seed=0):
     x, y = rng.standard_normal((n, d)), _nonzero(rng, (n, d))
     what = "node_gradient_errors on a division node whose dy has the wrong sign"
     errors = call(what, node_gradient_errors, _DivWrongSign(), (x, y),
-                          rng.standard_normal((n, d)))
+                  rng.standard_normal((n, d)), exercise="node_gradient_errors")
     _expect_errors(errors, "xy", what)
     if not errors["y"] > BAD:
         _fail(
@@ -143,8 +142,8 @@ def check_node_gradient_errors(node_gradient_errors, seed=0):
             f"Are the gradients paired with the inputs in the same order?"
         )
     what = "node_gradient_errors on a softmax whose backward returns all zeros"
-    errors = call(what, node_gradient_errors, _SoftmaxZeros(),
-                          (rng.standard_normal((n, d)),), rng.standard_normal((n, d)))
+    errors = call(what, node_gradient_errors, _SoftmaxZeros(), (rng.standard_normal((n, d)),),
+                  rng.standard_normal((n, d)), exercise="node_gradient_errors")
     _expect_errors(errors, "x", what)
     if not errors["x"] > BAD:
         _fail(
@@ -245,8 +244,8 @@ def check_fixed_layer(Layer, square=False, seed=0, name=None):
     if square:
         m = d
     W, b, x = _inputs_away_from_kinks(rng, d, m, n)
-    layer = call(f"{name}(W {W.shape}, b {b.shape})", Layer, W, b)
-    out = call(f"{name}.forward(x {x.shape})", layer.forward, x.copy())
+    layer = call(f"{name}(W {W.shape}, b {b.shape})", Layer, W, b, exercise=exercise)
+    out = call(f"{name}.forward(x {x.shape})", layer.forward, x.copy(), exercise=exercise)
     if np.shape(out) != (n, m):
         _fail(
             f"{exercise}.forward_changed",
@@ -254,13 +253,9 @@ def check_fixed_layer(Layer, square=False, seed=0, name=None):
             f"exercise asks only for backward; keep the forward the layer inherits."
         )
     dout = rng.standard_normal((n, m))
-    dx = call(f"{name}.backward(dout {dout.shape})", layer.backward, dout.copy())
-    if dx is None:
-        _fail(
-            f"{exercise}.returned_none",
-            f"{name}.backward returned None: the layer below needs the gradient with respect "
-            f"to x, of shape {x.shape}."
-        )
+    dx = call(f"{name}.backward(dout {dout.shape})", layer.backward, dout.copy(),
+              exercise=exercise)
+    expect_value(dx, f"{name}.backward", exercise)
     if np.shape(dx) != x.shape:
         _fail(
             f"{exercise}.wrong_shape",
@@ -268,7 +263,7 @@ def check_fixed_layer(Layer, square=False, seed=0, name=None):
             f"gradient has the shape of what it is the gradient of."
         )
     errors = call(f"the gradient check of {name}", gradcheck.check_layer, layer, x,
-                          dout=dout)
+                  dout=dout, exercise=exercise)
     wrong = {k: e for k, e in errors.items() if not e < GOOD}
     if wrong:
         listed = ", ".join(f"d{k}: {e:.1e}" for k, e in wrong.items())

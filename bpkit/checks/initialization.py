@@ -9,7 +9,7 @@ cannot be mistaken for each other), and for its use of the generator it is given
 import numpy as np
 
 from .. import init
-from ._student import call, fail, passed, rng_for
+from ._student import call, expect_value, fail, passed, rng_for
 
 
 def _fail(mistake_id, message):
@@ -23,10 +23,8 @@ __all__ = [
 
 def _draw(function, name, fan_in, fan_out, seed):
     what = f"{name}({fan_in}, {fan_out}, rng)"
-    W = call(what, function, fan_in, fan_out, np.random.default_rng(seed))
-    if W is None:
-        _fail(f"{name}.returned_none",
-              f"{what} returned None: what does the layer need to receive?")
+    W = expect_value(call(what, function, fan_in, fan_out, np.random.default_rng(seed),
+                          exercise=name), what, name)
     if np.shape(W) != (fan_in, fan_out):
         _fail(
             f"{name}.wrong_shape",
@@ -34,8 +32,9 @@ def _draw(function, name, fan_in, fan_out, seed):
             f"outputs has W of shape ({fan_in}, {fan_out}), as x (N, {fan_in}) . W is "
             f"(N, {fan_out})."
         )
-    again = call(what, function, fan_in, fan_out, np.random.default_rng(seed))
-    other = call(what, function, fan_in, fan_out, np.random.default_rng(seed + 1))
+    again = call(what, function, fan_in, fan_out, np.random.default_rng(seed), exercise=name)
+    other = call(what, function, fan_in, fan_out, np.random.default_rng(seed + 1),
+                 exercise=name)
     if not np.array_equal(W, again):
         _fail(
             f"{name}.ignores_rng",
@@ -140,11 +139,10 @@ def check_layer_activations(layer_activations, seed=0):
     for activation in ("sigmoid", "relu"):
         what = f"layer_activations(x {x.shape}, {len(weights)} weight matrices, {activation!r})"
         kept = [W.copy() for W in weights]
-        got = call(what, layer_activations, x.copy(), weights, activation)
+        got = call(what, layer_activations, x.copy(), weights, activation,
+                   exercise="layer_activations")
+        expect_value(got, what, "layer_activations")
         expected = _reference_activations(x, kept, activation)
-        if got is None:
-            _fail("layer_activations.returned_none",
-                  f"{what} returned None: the figure needs one array per layer.")
         got = list(got)
         if len(got) != len(expected):
             _fail(

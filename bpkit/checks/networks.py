@@ -10,7 +10,7 @@ import numpy as np
 
 from ..gradcheck import numerical_gradient
 from ..network import MultiLayerNet as ReferenceNet
-from ._student import call, fail, is_close, passed, rng_for
+from ._student import call, expect_value, fail, is_close, passed, rng_for
 
 
 def _fail(mistake_id, message):
@@ -43,6 +43,7 @@ def _param_names(depth):
 def _build(Net, sizes, activation, seed, exercise, **extra):
     what = f"{Net.__name__}({sizes}, activation={activation!r}, weight_init_std=0.5, seed={seed})"
     net = call(what, Net, sizes, activation=activation, weight_init_std=0.5, seed=seed,
+               exercise=exercise,
                        **extra)
     params = getattr(net, "params", None)
     names = _param_names(len(sizes) - 1)
@@ -98,7 +99,8 @@ def check_multi_layer_gradient(Net, seed=0, depths=(1, 2, 3, 4), activations=("r
             where = (f"a {activation} network with sizes {sizes} ({depth} Affine layer"
                      f"{'s' if depth > 1 else ''}), x {x.shape}")
             before = {k: v.copy() for k, v in net.params.items()}
-            grads = call(f"gradient on {where}", net.gradient, x, t)
+            grads = call(f"gradient on {where}", net.gradient, x, t,
+                         exercise="multi_layer_gradient")
             _expect_grads(grads, net.params, names, where, "multi_layer_gradient")
             changed = [k for k in names if not np.array_equal(net.params[k], before[k])]
             if changed:
@@ -130,10 +132,7 @@ def check_multi_layer_gradient(Net, seed=0, depths=(1, 2, 3, 4), activations=("r
 
 
 def _expect_grads(grads, params, names, where, exercise):
-    if grads is None:
-        _fail(f"{exercise}.returned_none",
-              f"gradient returned None on {where}: what does the training loop "
-                             f"need to receive from it?")
+    expect_value(grads, f"gradient on {where}", exercise)
     if not hasattr(grads, "keys"):
         _fail(
             f"{exercise}.not_a_dict",
@@ -207,7 +206,10 @@ def check_weight_decay(Net, seed=0):
         t = rng.integers(0, sizes[-1], n)
         where = f"a network with sizes {sizes} and weight_decay={lam:.3g}"
         base = super(Net, net)  # the network without decay: only the new part is checked here
-        penalty = call(f"loss on {where}", net.loss, x, t) - base.loss(x, t)
+        with_penalty = expect_value(call(f"loss on {where}", net.loss, x, t,
+                                         exercise="weight_decay"), f"loss on {where}",
+                                    "weight_decay")
+        penalty = float(with_penalty) - base.loss(x, t)
         weights = sum(float(np.sum(net.params[f"W{i}"] ** 2)) for i in range(1, depth + 1))
         biases = sum(float(np.sum(net.params[f"b{i}"] ** 2)) for i in range(1, depth + 1))
         if not np.isclose(penalty, 0.5 * lam * weights, rtol=1e-7, atol=1e-12):
@@ -226,7 +228,7 @@ def check_weight_decay(Net, seed=0):
                 f"on {where}, your loss is {penalty:.6g} above the loss without decay: {hint}"
             )
         before = {k: v.copy() for k, v in net.params.items()}
-        grads = call(f"gradient on {where}", net.gradient, x, t)
+        grads = call(f"gradient on {where}", net.gradient, x, t, exercise="weight_decay")
         _expect_grads(grads, net.params, names, where, "weight_decay")
         plain = {k: np.copy(v) for k, v in base.gradient(x, t).items()}
         for name in names:

@@ -34,7 +34,7 @@ def _run(optimizer, params, grad_steps, what, exercise):
     path = []
     for step, grads in enumerate(grad_steps, start=1):
         call(f"{what}.update(params, grads) at step {step}", optimizer.update, params,
-                     {k: g.copy() for k, g in grads.items()})
+             {k: g.copy() for k, g in grads.items()}, exercise=exercise)
         for name, array in held.items():
             if params.get(name) is not array:
                 _fail(
@@ -92,7 +92,7 @@ def check_momentum(Momentum, seed=0):
     lr, momentum = float(rng.uniform(0.01, 0.2)), float(rng.uniform(0.5, 0.95))
     params, grad_steps = _problem(rng)
     what = f"Momentum(lr={lr:.3g}, momentum={momentum:.3g})"
-    optimizer = call(what, Momentum, lr=lr, momentum=momentum)
+    optimizer = call(what, Momentum, lr=lr, momentum=momentum, exercise="momentum")
     path = _run(optimizer, {k: v.copy() for k, v in params.items()}, grad_steps, what, "momentum")
     expected = _reference_path(params, grad_steps, _momentum_rule(lr, momentum))
     if _same(path, expected):
@@ -149,7 +149,7 @@ def check_adam(Adam, seed=0):
     beta1, beta2 = float(rng.uniform(0.8, 0.95)), float(rng.uniform(0.95, 0.999))
     params, grad_steps = _problem(rng)
     what = f"Adam(lr={lr:.3g}, beta1={beta1:.3g}, beta2={beta2:.3g})"
-    optimizer = call(what, Adam, lr=lr, beta1=beta1, beta2=beta2)
+    optimizer = call(what, Adam, lr=lr, beta1=beta1, beta2=beta2, exercise="adam")
     eps = float(getattr(optimizer, "eps", 1e-8))
     path = _run(optimizer, {k: v.copy() for k, v in params.items()}, grad_steps, what, "adam")
     expected = _reference_path(params, grad_steps, _adam_rule(lr, beta1, beta2, eps))
@@ -210,8 +210,8 @@ def check_train_uses_optimizer(train, seed=0):
     steps = 3
     what = f"train(network, x {x.shape}, t {t.shape}, lr=0.5, steps={steps}, batch_size=10, " \
            f"seed=1, optimizer=...)"
-    call(what, train, net, x, t, lr=0.5, steps=steps, batch_size=10, seed=1,
-                 optimizer=optimizer)
+    call(what, train, net, x, t, lr=0.5, steps=steps, batch_size=10, seed=1, optimizer=optimizer,
+         exercise="train")
     if len(optimizer.calls) != steps:
         _fail(
             "train.optimizer_call_count",
