@@ -187,7 +187,7 @@ def expect_own_forward(layer_activations):
     """Hidden: layer_activations is the student's own loop. It may call bpkit's sigmoid and relu
     (the lesson imports them for it), but not bpkit's reference forward or initialisers."""
     from .. import functions
-    from ._common import globals_used
+    from ._own_code import globals_used
 
     allowed = {functions.sigmoid, functions.relu}
     module = getattr(layer_activations, "__module__", "") or ""

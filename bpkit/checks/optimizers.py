@@ -9,7 +9,7 @@ wrong variants so that the message names what the code did.
 import numpy as np
 
 from ..network import MultiLayerNet
-from ._student import call, fail, passed, rng_for
+from ._student import call, expect_value, fail, passed, rng_for
 
 
 def _fail(mistake_id, message):
@@ -210,8 +210,8 @@ def check_train_uses_optimizer(train, seed=0):
     steps = 3
     what = f"train(network, x {x.shape}, t {t.shape}, lr=0.5, steps={steps}, batch_size=10, " \
            f"seed=1, optimizer=...)"
-    call(what, train, net, x, t, lr=0.5, steps=steps, batch_size=10, seed=1, optimizer=optimizer,
-         exercise="train")
+    expect_value(call(what, train, net, x, t, lr=0.5, steps=steps, batch_size=10, seed=1,
+                      optimizer=optimizer, exercise="train"), what, "train")
     if len(optimizer.calls) != steps:
         _fail(
             "train.optimizer_call_count",
