@@ -133,3 +133,17 @@ def test_reference_train_is_reproducible_and_learns():
         runs.append(optim.train(net, x, t, lr=0.5, steps=300, batch_size=4, seed=0))
     assert runs[0] == runs[1] and len(runs[0]) == 300
     assert net.accuracy(x, t) == 1.0
+
+
+@pytest.mark.parametrize("optimizer, check, mistake", [
+    (Momentum, checks.check_momentum, "momentum.nothing_moved"),
+    (Adam, checks.check_adam, "adam.nothing_moved"),
+])
+def test_an_update_that_moves_nothing_is_named(optimizer, check, mistake):
+    class Idle(optimizer):
+        def update(self, params, grads):
+            return None
+
+    with pytest.raises(checks.CheckFailure) as error:
+        check(Idle)
+    assert error.value.mistake_id == mistake and error.value.exercise == mistake.split(".")[0]

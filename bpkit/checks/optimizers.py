@@ -98,6 +98,13 @@ def check_momentum(Momentum, seed=0):
     if _same(path, expected):
         passed("Momentum.update", "4 steps of the ball, in place, one velocity per parameter", 4)
         return
+    if all(np.array_equal(step[k], params[k]) for step in path for k in params):
+        _fail(
+            "momentum.nothing_moved",
+            f"{what}: after 4 calls of update every parameter is where it started. update "
+            f"returns nothing; its whole job is to change the arrays in params. Which line "
+            f"moves them?"
+        )
     if _same(path, _reference_path(params, grad_steps, _momentum_rule(lr, momentum, sign=-1))):
         _fail(
             "momentum.uphill",
@@ -157,6 +164,13 @@ def check_adam(Adam, seed=0):
     if _same(path, expected, rtol=1e-5) or _same(path, folded, rtol=1e-5):
         passed("Adam.update", "4 steps: both averages, their correction, in place", 4)
         return
+    if all(np.array_equal(step[k], params[k]) for step in path for k in params):
+        _fail(
+            "adam.nothing_moved",
+            f"{what}: after 4 calls of update every parameter is where it started. update "
+            f"returns nothing; its whole job is to change the arrays in params. Which line "
+            f"moves them?"
+        )
     first = {k: path[0][k] - params[k] for k in params}
     biggest = max(float(np.max(np.abs(s))) for s in first.values())
     if _same(path, _reference_path(params, grad_steps, _adam_rule(lr, beta1, beta2, eps, False)),
