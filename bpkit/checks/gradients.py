@@ -291,8 +291,8 @@ def check_network_gradient_errors(network_gradient_errors, seed=0):
         if not error < NETWORK_GOOD:
             fail("network_gradient_errors.correct_network_fails",
                  f"{what}[{key!r}] is {error:.2g} for bpkit's CORRECT network (expected below "
-                 f"{NETWORK_GOOD:g}). Which scalar is differentiated numerically, and does it change "
-                 f"when net.params[{key!r}] is perturbed in place?", ex)
+                 f"{NETWORK_GOOD:g}). Which scalar is differentiated numerically, and does it "
+                 f"change when net.params[{key!r}] is perturbed in place?", ex)
     net.layers["Affine2"] = _AffineDbMean(net.params["W2"], net.params["b2"])
     what = "network_gradient_errors on a TwoLayerNet whose Affine2 divides db by N"
     errors = call(what, network_gradient_errors, net, x, t, exercise=ex)
