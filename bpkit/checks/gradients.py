@@ -252,7 +252,7 @@ def check_layer_gradient_errors(layer_gradient_errors, seed=0):
              f"{what} reported error {errors['b']:.2g} for b: your check missed a real bug. Is "
              f"layer.db (read after backward) compared with the numerical gradient with "
              f"respect to layer.b?", ex)
-    if not (errors["x"] < GOOD and errors["W"] < GOOD):
+    if not (errors["x"] < NETWORK_GOOD and errors["W"] < NETWORK_GOOD):  # see NETWORK_GOOD
         fail("layer_gradient_errors.blames_the_wrong_gradient",
              f"{what} blamed x or W (errors {errors['x']:.2g}, {errors['W']:.2g}), which are "
              f"right: only b is broken. Is each gradient read from a fresh forward and "
