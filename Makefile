@@ -44,8 +44,9 @@ lab: $(STAMP)
 lab-instructor: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT) $(LAB_ARGS)
 
+# On every core (pytest-xdist); groups that must share a worker: see tests/conftest.py.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # Regenerate lessons/ from solutions/ with nbgrader (deterministic; no gradebook needed), and
 # the README's lesson tables. One lesson or a few: make lessons LESSON=03 (or LESSON="03 05").

@@ -1,27 +1,25 @@
 """A lesson is a folder: adding solutions/99_scale_node/ is all a new lesson takes.
 
-The repository's tracked files are copied to a temporary folder; a small lesson 99 (one
-exercise, one test cell with visible and hidden tests) is added there, and the pipeline runs on
-the copy exactly as an author would run it: ``make lessons LESSON=99`` (python -m
-autograder.release 99, which also rewrites the README's tables), the
-lesson's share of the test suite (``pytest -m lesson99``: fresh kernel, ``nbgrader validate``,
-``validate --invert``, ...), then the grading command on one student's submission. Nothing but
-the new lesson's two folders and the README's generated tables may change.
+The repository (what a clone holds, plus files not yet committed) is copied to a temporary
+folder; a small lesson 99 (one exercise, one test cell with visible and hidden tests) is added
+there, and the pipeline runs on the copy as an author would run it: ``make lessons LESSON=99``
+(python -m autograder.release 99, which also rewrites the README's tables), the lesson's share
+of the test suite (``pytest -m lesson99``: fresh kernel, ``nbgrader validate``, ``validate
+--invert``, ...), then the grading command on one student's submission. Nothing but the new
+lesson's two folders and the README's generated tables may change.
 """
 
 import csv
 import hashlib
 import os
 import re
-import shutil
 import subprocess
 import sys
 
 import nbformat
 import pytest
+from binder_build import copy_repository
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-from autograder.lessons import COURSE_ROOT
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.autograder]
 
@@ -84,17 +82,6 @@ def lesson_99():
                                 "name": "python3"}, "language_info": {"name": "python"}})
 
 
-def copy_tracked_files(dest):
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=COURSE_ROOT, capture_output=True,
-                            check=False)
-    if listed.returncode != 0:
-        pytest.skip(f"needs a git checkout of the course: {listed.stderr.decode().strip()}")
-    for name in listed.stdout.decode().split("\0"):
-        if name and (COURSE_ROOT / name).is_file():  # a tracked file deleted locally is skipped
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(COURSE_ROOT / name, dest / name)
-
-
 def digests(root):
     found = {}
     for folder, dirs, files in os.walk(root):
@@ -124,7 +111,7 @@ def submission(course):
 
 def test_a_new_lesson_folder_goes_through_the_whole_pipeline(tmp_path):
     course = tmp_path / "course"
-    copy_tracked_files(course)
+    copy_repository(course)
     before = digests(course)
     readme_before = (course / "README.md").read_text().splitlines()
     (course / "solutions" / SLUG).mkdir()
