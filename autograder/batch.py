@@ -132,7 +132,8 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
                             {r.lesson for r in results if r.lesson in available})
     students = roster.class_list(class_ids, gradebook_students(db_url), results)
     results = roster.with_missing(results, students, graded_lessons,
-                                  course.lesson_maxima(graded_lessons, solutions))
+                                  course.lesson_maxima(graded_lessons, solutions),
+                                  owns=lambda student, lesson: in_shard(student, lesson, shard))
     write_outputs(results, out_dir)
     print_summary(results, stream)
     return results

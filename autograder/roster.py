@@ -65,17 +65,19 @@ def class_list(roster_ids, gradebook_ids, results):
     return sorted(set(roster_ids) | set(gradebook_ids) | {r.student for r in results})
 
 
-def with_missing(results, students, lessons, maxima):
+def with_missing(results, students, lessons, maxima, owns=lambda student, lesson: True):
     """``results`` plus a ``missing`` row for each student and lesson without one.
 
     maxima: lesson -> (points of its autograded tests, points of its written answers).
+    owns: whether this run answers for a (student, lesson) pair; a shard answers only for its
+    share, since the other shards' students are handed in and graded elsewhere.
     """
     handed_in = {r.key for r in results}
     rows = list(results)
     for lesson in lessons:
         tests, manual = maxima[lesson]
         for student in students:
-            if (student, lesson) not in handed_in:
+            if (student, lesson) not in handed_in and owns(student, lesson):
                 rows.append(Result(student, lesson, "missing", reason="not handed in",
                                    max_score=tests + manual, manual_points=manual))
     return rows

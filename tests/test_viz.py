@@ -19,6 +19,9 @@ from bpkit.functions import sigmoid  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def no_pyplot_figures_left():
+    # Another module's test may run first in the same xdist worker and leave its figures:
+    # start clean, so only a figure this test's viz call left open counts.
+    plt.close("all")
     yield
     assert plt.get_fignums() == [], "a viz function left a figure open in pyplot"
 
