@@ -90,7 +90,8 @@ def student_text(lesson):
 
 @pytest.fixture(autouse=True)
 def _lesson_marker(request):
-    lesson = request.node.callspec.params.get("lesson") if hasattr(request.node, "callspec") else None
+    callspec = getattr(request.node, "callspec", None)
+    lesson = callspec.params.get("lesson") if callspec else None
     if lesson:
         request.applymarker(getattr(pytest.mark, f"lesson{lesson[:2]}"))
 
