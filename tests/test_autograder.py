@@ -340,10 +340,10 @@ def test_a_notebook_stuck_past_its_time_limit_is_stopped_and_the_batch_goes_on(t
     args = grade_args(submitted, tmp_path / "out", batch[0]["solutions"], tmp_path / "gb.db",
                       "--jobs", "2", "--notebook-timeout", "10")
     args[args.index("--cell-timeout") + 1] = "60"
-    started = time.monotonic()
     done = run_grader(*args)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert time.monotonic() - started < 60
+    # The reason names the 10 s notebook limit, not the 60 s cell limit: the notebook limit
+    # ended it (the suite asserts no wall-clock time; bench/ measures speed).
     graded = {r["student"]: r for r in read_csv(tmp_path / "out") if r["lesson"] == toy.LESSON}
     assert graded["stuck"]["status"] == "error"
     assert "longer than 10 s" in graded["stuck"]["reason"]
