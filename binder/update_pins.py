@@ -8,9 +8,12 @@ versions the tests just passed with. Test-only packages (pytest, playwright, ...
 """
 
 import importlib.metadata as metadata
+import sys
+import tomllib
 from pathlib import Path
 
 from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 DIRECT = ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbgrader")
@@ -42,8 +45,34 @@ def runtime_closure(roots):
     return found
 
 
+def lowest_python():
+    """The lowest Python the course supports: the bound in pyproject's requires-python."""
+    pyproject = Path(__file__).resolve().parent.parent / "pyproject.toml"
+    spec = tomllib.loads(pyproject.read_text())["project"]["requires-python"]
+    return spec.split(">=")[1].split(",")[0].strip() + ".0" * (spec.count(".") < 2)
+
+
+def too_new(closure, python):
+    """(name, version, Requires-Python) of each pin that the given Python cannot install."""
+    found = []
+    for name, version in closure.values():
+        requires = metadata.metadata(name).get("Requires-Python")
+        if requires and python not in SpecifierSet(requires):
+            found.append((name, version, requires))
+    return found
+
+
 def main():
     closure = runtime_closure(DIRECT)
+    # A pin that needs a newer Python than the course promises breaks `make` on, say, Debian
+    # 12's Python 3.11.2 (soupsieve 4.1.3 needs 3.11.5): refuse to write it.
+    python = lowest_python()
+    blocked = too_new(closure, python)
+    if blocked:
+        for name, version, requires in blocked:
+            print(f"{name}=={version} needs Python {requires}, but the course supports "
+                  f"Python {python}: install an older {name} here, then rerun", file=sys.stderr)
+        sys.exit(1)
     direct = [canonicalize_name(n) for n in DIRECT]
     lines = [HEADER]
     lines += [f"{closure[n][0]}=={closure[n][1]}\n" for n in direct]

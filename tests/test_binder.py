@@ -79,6 +79,18 @@ def test_requirements_pin_the_versions_ci_tests():
     assert not drift, f"binder/requirements.txt differs from the tested environment: {drift}"
 
 
+def test_every_pin_installs_on_the_oldest_python_the_course_supports():
+    """`make lab` on Debian 12's Python 3.11.2 failed: soupsieve 4.1.3 needs 3.11.5."""
+    sys.path.insert(0, str(REPO / "binder"))
+    import update_pins
+
+    oldest = update_pins.lowest_python()
+    assert oldest == "3.11.0"
+    closure = {name: (name, version) for name, version in pins().items()}
+    blocked = update_pins.too_new(closure, oldest)
+    assert not blocked, f"pins that Python {oldest} cannot install: {blocked}"
+
+
 def test_postbuild_stops_at_the_first_failure():
     postbuild = REPO / "binder" / "postBuild"
     assert os.access(postbuild, os.X_OK), "binder/postBuild must be executable"
