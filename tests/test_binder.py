@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -235,6 +236,8 @@ def test_in_the_browser_widgets_plots_and_validate_work_without_course_tools(bin
         try:
             page = bh.new_lab_page(browser)
             bh.open_notebook(page, binder_lab, f"lessons/{lesson}/{lesson}_completed.ipynb")
+            time.sleep(2)  # the kernel's info arrives after "Idle"; then the dot used to appear
+            dirty_on_opening = bh.is_dirty(page)
             menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
             create_assignment = page.get_by_text("Create Assignment").count()
             bh.run_all(page)
@@ -248,6 +251,7 @@ def test_in_the_browser_widgets_plots_and_validate_work_without_course_tools(bin
             bh.screenshot(page, f"binder-{lesson}-validate.png")
         finally:
             browser.close()
+    assert not dirty_on_opening, "on Binder the lesson was marked modified as soon as it opened"
     assert "Run" in menus and "Nbgrader" not in menus, menus
     assert create_assignment == 0, "the instructors' Create Assignment sidebar is showing"
     assert not errors, errors
