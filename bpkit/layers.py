@@ -294,5 +294,66 @@ class SquaredErrorLoss:
         return (dout * (y - self.t) / n).astype(y.dtype, copy=False)
 
 
+class Repeat:
+    """The broadcast of a bias as a node of its own (lesson 05): one vector copied to n rows.
+
+    forward(x): x (M,); returns (n, M), every row a copy of x. backward(dout): dout (n, M);
+    returns dx (M,).
+    """
+
+    def __init__(self, n):
+        self.n = n
+
+    def forward(self, x):
+        """x: (M,). Returns (n, M)."""
+        return np.broadcast_to(x, (self.n, *np.shape(x))).copy()
+
+    def backward(self, dout):
+        """dout: (n, M). Returns dx: (M,)."""
+        return np.sum(dout, axis=0)  # every copy sent a gradient back: they add up
+
+
+class Sum:
+    """A sum over the batch axis as a node (lesson 05): (N, M) in, (M,) out.
+
+    forward(x): x (N, M); returns (M,). backward(dout): dout (M,); returns dx (N, M).
+    """
+
+    def __init__(self):
+        self.n = None
+
+    def forward(self, x):
+        """x: (N, M). Returns (M,)."""
+        self.n = np.shape(x)[0]
+        return np.sum(x, axis=0)
+
+    def backward(self, dout):
+        """dout: (M,). Returns dx: (N, M)."""
+        n = _need(self.n, self, "the number of rows")
+        return np.broadcast_to(dout, (n, *np.shape(dout))).copy()  # each row moved the sum 1:1
+
+
+class CrossEntropy:
+    """Batch-mean cross-entropy of probabilities as a layer of its own (lesson 06).
+
+    forward(y, t): y (N, C) probabilities, t (N, C) one-hot; returns the scalar loss
+    ``-sum(t * log y) / N``. backward(dout=1) returns dy (N, C).
+    """
+
+    def __init__(self):
+        self.y = None
+        self.t = None
+
+    def forward(self, y, t):
+        """y, t: (N, C). Returns the batch-mean loss."""
+        self.y, self.t = _as_float(y), _as_float(t)
+        return -np.sum(self.t * np.log(self.y)) / self.y.shape[0]
+
+    def backward(self, dout=1):
+        """dout: scalar. Returns dy: (N, C)."""
+        y = _need(self.y, self, "the probabilities y and the targets t")
+        return -dout * self.t / y / y.shape[0]
+
+
 # At the end: bpkit.normalization uses _need from this module.
 from .normalization import BatchNormalization, Dropout  # noqa: E402, F401

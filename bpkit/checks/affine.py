@@ -3,11 +3,14 @@
 Each check builds the student's ``Affine(W, b)`` on random inputs whose sizes N (batch),
 D (inputs) and M (outputs) all differ, compares it with bpkit's reference, and when they differ
 names the usual mistake: b forgotten, dW transposed or in the wrong order, db not summed over
-the batch, dx not reshaped back to the input's shape.
+the batch, dx not reshaped back to the input's shape. Before it, the two nodes of a broadcast:
+``Repeat`` (a vector copied to n rows) and ``Sum`` (rows added up), whose backward passes the
+student derives from "a copy's gradients add up".
 """
 
 import numpy as np
 
+from .. import layers
 from ._student import (
     call,
     expect_close,
@@ -31,6 +34,9 @@ __all__ = [
     "check_affine_backward_db",
     "check_affine_nd_input",
     "check_affine_numerically",
+    "check_repeat_node",
+    "check_sum_node",
+    "check_broadcast_nodes_numerically",
 ]
 
 SHAPE_QUESTION = (
@@ -176,7 +182,8 @@ def check_affine_backward_db(Affine, seed=0):
     if db is None:
         fail("affine.db_not_stored", f"{what} is None: backward computes the bias gradient for "
              f"the optimiser to read. Where does the layer keep it?", "affine")
-    copy = "b was added to each of the N rows: what does the backward pass of a copy do?"
+    copy = (f"b was added to each of the {n} rows — what does the backward pass of a copy "
+            f"do?")
     if np.shape(db) == dout.shape:
         fail("affine.db_not_summed",
              f"{what} has shape {np.shape(db)} but b has shape {b.shape}: {copy}", "affine")
@@ -231,3 +238,104 @@ def check_affine_numerically(Affine, seed=0, tol=1e-5):
     expect_numerical_gradients(layer, x, what=f"Affine.backward with {shapes(x=x, W=W, b=b)}",
                                tol=tol, seed=int(rng.integers(2**31)), exercise="affine")
     passed("Affine.backward", "dx, dW and db agree with the numerical gradient", 3)
+
+
+def _repeat_case(rng):
+    n, m = distinct_sizes(rng, 2)
+    return n, rng.standard_normal(m), rng.standard_normal((n, m))
+
+
+def check_repeat_node(Repeat, seed=0):
+    """Repeat(n): forward copies x (M,) to n rows (n, M); backward returns dx of x's shape."""
+    rng = rng_for(seed)
+    n, x, dout = _repeat_case(rng)
+    ex = "repeat_node"
+    layer = call(f"Repeat({n})", Repeat, n, exercise=ex)
+    what = f"Repeat({n}).forward(x) for x of shape {x.shape}"
+    out = expect_value(call(what, layer.forward, x.copy(), exercise=ex), what, ex)
+    expect_shape(out, (n, x.size), what, f"Every one of the {n} rows is a copy of x.", ex)
+    expect_close(out, np.tile(x, (n, 1)), what, "Is every row a copy of x?", exercise=ex)
+    dout_before = dout.copy()
+    what = f"Repeat({n}).backward(dout) for dout of shape {dout.shape}"
+    dx = expect_value(call(what, layer.backward, dout, exercise=ex), what, ex)
+    expect_unchanged(dout_before, dout, "Repeat.backward", "dout", ex)
+    copy = (f"x was copied to each of the {n} rows — what does the backward pass of a copy "
+            f"do?")
+    if np.shape(dx) == dout.shape:
+        fail("repeat_node.not_summed",
+             f"{what} has shape {np.shape(dx)} but x has shape {x.shape}: {copy}", ex)
+    if np.ndim(dx) == 0:
+        fail("repeat_node.summed_all",
+             f"{what} is a single number, but x has shape {x.shape}: it added up every entry. "
+             f"Each of x's {x.size} entries was copied down its own column: which gradients "
+             f"reached that one entry?", ex)
+    if is_close(dx, dout.sum(axis=1)):
+        fail("repeat_node.wrong_axis",
+             f"{what} has shape {np.shape(dx)}, one number per ROW (axis 1), but x has shape "
+             f"{x.shape}. Along which axis do the {n} copies of one entry lie?", ex)
+    if is_close(dx, dout.mean(axis=0)):
+        fail("repeat_node.mean",
+             f"{what} is {n} times too small: it averaged the gradients of the {n} copies. "
+             f"If x[j] moves by a little, how much does each copy move, and how much does the "
+             f"loss move in total?", ex)
+    if is_close(dx, dout[0]):
+        fail("repeat_node.first_row_only",
+             f"{what} is the gradient of the first copy alone: {copy}", ex)
+    expect_shape(dx, x.shape, what, "Each gradient has the shape of what it is the gradient "
+                 "of. " + copy, ex)
+    reference = layers.Repeat(n)
+    reference.forward(x)
+    expect_close(dx, reference.backward(dout), what, copy, exercise=ex)
+    passed("Repeat", "n copies forward; the copies' gradients meet in backward", 4)
+
+
+def check_sum_node(Sum, seed=0):
+    """Sum(): forward adds the rows of x (N, M) into (M,); backward returns dx of x's shape."""
+    rng = rng_for(seed)
+    n, m = distinct_sizes(rng, 2)
+    x, dout = rng.standard_normal((n, m)), rng.standard_normal(m)
+    ex = "sum_node"
+    layer = call("Sum()", Sum, exercise=ex)
+    what = f"Sum().forward(x) for x of shape {x.shape}"
+    out = expect_value(call(what, layer.forward, x.copy(), exercise=ex), what, ex)
+    if np.shape(out) == (n,):
+        fail("sum_node.forward_wrong_axis",
+             f"{what} has shape {(n,)}: it added up each row (axis 1). The node adds the "
+             f"{n} rows into one row of {m}: which axis counts the rows?", ex)
+    expect_shape(out, (m,), what, f"The {n} rows are added into one row of {m}.", ex)
+    expect_close(out, x.sum(axis=0), what, exercise=ex)
+    dout_before = dout.copy()
+    what = f"Sum.backward(dout) for dout of shape {dout.shape} after forward of x {x.shape}"
+    dx = expect_value(call(what, layer.backward, dout, exercise=ex), what, ex)
+    expect_unchanged(dout_before, dout, "Sum.backward", "dout", ex)
+    moves = (f"If one entry x[i, j] moves by a little, by how much does output j move, and does "
+             f"that depend on the row i?")
+    if np.shape(dx) == dout.shape:
+        fail("sum_node.not_repeated",
+             f"{what} has shape {np.shape(dx)} but x has shape {x.shape}: each of the {n} rows "
+             f"went into the sum and needs its own gradient. {moves}", ex)
+    if is_close(dx, np.tile(dout, (n, 1)) / n):
+        fail("sum_node.divided_by_rows",
+             f"{what} is {n} times too small: it shared dout among the {n} rows. {moves}", ex)
+    expect_shape(dx, x.shape, what, "Each gradient has the shape of what it is the gradient "
+                 "of. " + moves, ex)
+    reference = layers.Sum()
+    reference.forward(x)
+    expect_close(dx, reference.backward(dout), what, moves, exercise=ex)
+    passed("Sum", "rows added forward; every row gets the upstream gradient back", 4)
+
+
+def check_broadcast_nodes_numerically(Node, seed=0, tol=1e-6):
+    """Repeat or Sum (whichever Node is) agrees with central differences on fresh sizes."""
+    rng = rng_for(seed)
+    n, m = distinct_sizes(rng, 2)
+    if Node.__name__ == "Repeat":
+        ex, layer, x = "repeat_node", call(f"Repeat({n})", Node, n, exercise="repeat_node"), \
+            rng.standard_normal(m)
+    else:
+        ex, layer, x = "sum_node", call("Sum()", Node, exercise="sum_node"), \
+            rng.standard_normal((n, m))
+    what = f"{Node.__name__}.backward for x of shape {x.shape}"
+    expect_numerical_gradients(layer, x, what=what, tol=tol, seed=int(rng.integers(2**31)),
+                               exercise=ex)
+    passed(f"{Node.__name__}.backward", "agrees with the numerical gradient", 1)
