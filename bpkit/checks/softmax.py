@@ -3,19 +3,31 @@
 The usual mistakes they name: softmax without the max shift (exp overflows to inf, inf / inf is
 nan), softmax normalised over the wrong axis or the whole batch, softmax that writes into its
 input, cross-entropy that sums instead of averaging over the batch or takes log(0), and a
-Softmax-with-Loss backward without the division by N or that ignores dout.
+Softmax-with-Loss backward without the division by N or that ignores dout; and for the backward
+passes the student derives: softmax's own (any dout), cross-entropy's, and squared error's.
+
+One mistake, one penalty: a test of an exercise built on earlier exercises (SoftmaxWithLoss on
+softmax and cross_entropy_error, the Softmax layer on softmax) runs bpkit's versions of those
+parts in place of the student's while it checks, and says so when it fails; the parts keep their
+own tests.
 """
+
+import contextlib
+import types
 
 import numpy as np
 
-from .. import functions
+from .. import functions, layers
+from ..gradcheck import numerical_gradient
 from ._student import (
     CheckFailure,
     call,
     expect_close,
     expect_dtype,
+    expect_gradients_match,
     expect_number,
     expect_numerical_gradients,
+    expect_shape,
     expect_unchanged,
     expect_value,
     fail,
@@ -32,11 +44,66 @@ __all__ = [
     "check_softmax_with_loss_forward",
     "check_softmax_with_loss_backward",
     "check_softmax_with_loss_numerically",
+    "check_softmax_layer_backward",
+    "check_softmax_layer_numerically",
+    "check_cross_entropy_layer_backward",
+    "check_cross_entropy_layer_numerically",
+    "check_squared_error_backward",
+    "check_squared_error_numerically",
 ]
 
 # Cross-entropy adds a tiny delta inside the log (the book 1e-7, bpkit 1e-12); the losses then
 # differ by about delta / y, so loss comparisons allow that much.
 LOSS_RTOL = 1e-4
+
+
+# The parts that have their own tests, and bpkit's versions a later test runs in their place.
+REFERENCE_PARTS = {
+    "softmax": functions.softmax,
+    "cross_entropy_error": functions.cross_entropy_error,
+    "Softmax": layers.Softmax,
+    "CrossEntropy": layers.CrossEntropy,
+}
+
+
+def _code_of(thing):
+    if isinstance(thing, type):
+        return [v for v in vars(thing).values() if isinstance(v, types.FunctionType)]
+    return [thing] if isinstance(thing, types.FunctionType) else []
+
+
+@contextlib.contextmanager
+def reference_parts(thing, names):
+    """While inside, the names ``thing``'s code looks up (its module's globals: the notebook)
+    are bpkit's versions of the parts that have their own tests. Yields the names replaced."""
+    code = _code_of(thing)
+    spaces = {id(f.__globals__): f.__globals__ for f in code}
+    used = {name for f in code for name in f.__code__.co_names}
+    saved = []
+    for space in spaces.values():
+        for name in (n for n in names if n in used):
+            value = space.get(name)
+            if value is not None and not (getattr(value, "__module__", "") or "").startswith(
+                    "bpkit"):
+                saved.append((space, name, value))
+                space[name] = REFERENCE_PARTS[name]
+    try:
+        yield sorted({name for _, name, _ in saved})
+    except CheckFailure as failure:
+        replaced = sorted({name for _, name, _ in saved})
+        if not replaced:
+            raise
+        owner = getattr(thing, "__name__", "this exercise")
+        parts = ", ".join(f"bpkit's {name}" for name in replaced)
+        has = "they have their own tests" if len(replaced) > 1 else "it has its own test"
+        note = (f"\n(This test ran {parts} in place of yours: {has} above, so what it found "
+                f"is in {owner} itself.)")
+        again = CheckFailure(failure.mistake_id, failure.message + note, failure.exercise)
+        again.student_line = failure.student_line
+        raise again from None
+    finally:
+        for space, name, value in reversed(saved):
+            space[name] = value
 
 
 def _sizes(rng, low=2, high=9):
@@ -168,7 +235,7 @@ def _one_hot_case(rng):
     return x, labels, np.eye(c)[labels]
 
 
-def check_softmax_with_loss_forward(SoftmaxWithLoss, seed=0):
+def _swl_forward(SoftmaxWithLoss, seed=0):
     """forward(x, t) returns the batch-mean cross-entropy of softmax(x), one-hot or labels."""
     rng = rng_for(seed)
     x, labels, one_hot = _one_hot_case(rng)
@@ -192,7 +259,7 @@ def check_softmax_with_loss_forward(SoftmaxWithLoss, seed=0):
     passed("SoftmaxWithLoss.forward", "the mean loss, for one-hot targets and labels", 2)
 
 
-def check_softmax_with_loss_backward(SoftmaxWithLoss, seed=0):
+def _swl_backward(SoftmaxWithLoss, seed=0):
     """backward(dout=1) returns the gradient by the scores, for one-hot and label targets."""
     rng = rng_for(seed)
     x, labels, one_hot = _one_hot_case(rng)
@@ -240,7 +307,7 @@ def check_softmax_with_loss_backward(SoftmaxWithLoss, seed=0):
            3)
 
 
-def check_softmax_with_loss_numerically(SoftmaxWithLoss, seed=0, tol=1e-4):
+def _swl_numerically(SoftmaxWithLoss, seed=0, tol=1e-4):
     """The student's backward agrees with central differences of the student's own forward.
 
     The tolerance is looser than for other layers: the delta inside log(y + delta) changes the
@@ -253,3 +320,239 @@ def check_softmax_with_loss_numerically(SoftmaxWithLoss, seed=0, tol=1e-4):
     expect_numerical_gradients(layer, x, one_hot, tol=tol, exercise="softmax_with_loss",
                                what=f"SoftmaxWithLoss.backward with {shapes(x=x, t=one_hot)}")
     passed("SoftmaxWithLoss.backward", "agrees with the numerical gradient", 1)
+
+
+SWL_PARTS = ("softmax", "cross_entropy_error", "Softmax", "CrossEntropy")
+
+
+def check_softmax_with_loss_forward(SoftmaxWithLoss, seed=0):
+    """forward(x, t) returns the batch-mean cross-entropy of softmax(x), one-hot or labels.
+
+    Runs bpkit's softmax and cross_entropy_error in place of the student's (they have their
+    own tests)."""
+    with reference_parts(SoftmaxWithLoss, SWL_PARTS):
+        _swl_forward(SoftmaxWithLoss, seed)
+
+
+def check_softmax_with_loss_backward(SoftmaxWithLoss, seed=0):
+    """backward(dout=1) returns the gradient by the scores, for one-hot and label targets.
+
+    Runs bpkit's softmax and cross_entropy_error in place of the student's."""
+    with reference_parts(SoftmaxWithLoss, SWL_PARTS):
+        _swl_backward(SoftmaxWithLoss, seed)
+
+
+def check_softmax_with_loss_numerically(SoftmaxWithLoss, seed=0, tol=1e-4):
+    """The student's backward agrees with central differences of the student's forward (run
+    with bpkit's softmax and cross_entropy_error)."""
+    with reference_parts(SoftmaxWithLoss, SWL_PARTS):
+        _swl_numerically(SoftmaxWithLoss, seed, tol)
+
+
+# --------------------------------------------------------------------------------------------
+# The backward passes the student derives: softmax alone (any dout), cross-entropy alone, and
+# the squared-error loss. Each is compared with bpkit's layer and, in the hidden tests, with the
+# numerical gradient of bpkit's forward (so a mistake in an earlier exercise costs nothing here).
+
+
+def _softmax_layer_dx(Softmax, x, dout, ex):
+    layer = call("Softmax()", Softmax, exercise=ex)
+    call(f"Softmax().forward(x) for x {x.shape}", layer.forward, x.copy(), exercise=ex)
+    dout_before = dout.copy()
+    what = f"Softmax.backward(dout) for x and dout of shape {x.shape}"
+    dx = expect_value(call(what, layer.backward, dout, exercise=ex), what, ex)
+    expect_unchanged(dout_before, dout, "Softmax.backward", "dout", ex)
+    return dx, what
+
+
+def check_softmax_layer_backward(Softmax, seed=0):
+    """Softmax.backward(dout) for ANY dout (N, C) and for one sample (C,), against bpkit's."""
+    ex = "softmax_layer"
+    rng = rng_for(seed)
+    n, c = _sizes(rng)
+    x, dout = rng.standard_normal((n, c)), rng.standard_normal((n, c))
+    y = functions.softmax(x)
+    reference = layers.Softmax()
+    reference.forward(x)
+    expected = reference.backward(dout)
+    every = ("Each y_k = exp(a_k) / S depends on EVERY score a_j of its sample, through S. If "
+             "a_j moves a little, how does each y_k move (k = j and k != j)?")
+    with reference_parts(Softmax, ("softmax",)):
+        dx, what = _softmax_layer_dx(Softmax, x, dout, ex)
+        expect_shape(dx, x.shape, what, "Each gradient has the shape of what it is the "
+                     "gradient of.", ex)
+        if is_close(dx, dout * y * (1 - y)):
+            fail("softmax_layer.diagonal_only",
+                 f"{what} treats each y_k as a function of its own score a_k alone (as for a "
+                 f"sigmoid). {every}", ex)
+        if is_close(dx, y - dout):
+            fail("softmax_layer.assumed_cross_entropy",
+                 f"{what} returned y − dout: a shortcut that holds only for the gradient "
+                 f"cross-entropy sends with a one-hot target. This node must work for any dout "
+                 f"(a vector-Jacobian product). {every}", ex)
+        if is_close(dx, -expected):
+            fail("softmax_layer.wrong_sign",
+                 f"{what} has the wrong sign everywhere. Raising a score a_j: does its own "
+                 f"probability y_j go up or down, and the others?", ex)
+        if n > 1 and is_close(dx, y * (dout - np.sum(dout * y))):
+            fail("softmax_layer.whole_batch",
+                 f"{what} mixes the {n} samples of the batch: one sample's gradient depends on "
+                 f"the others' dout. Does sample 0's score reach sample 1's probabilities?", ex)
+        if is_close(dx, y * (dout - np.sum(dout * y, axis=0))):
+            fail("softmax_layer.wrong_axis",
+                 f"{what} adds up over axis 0, the {n} samples. The sum a y_k depends on runs "
+                 f"over one sample's {c} classes: which axis is that?", ex)
+        expect_close(dx, expected, what, every, exercise=ex)
+        dx_one, what_one = _softmax_layer_dx(Softmax, x[0], dout[0], ex)
+        expect_close(dx_one, expected[0], what_one, "Does the same code serve one sample (C,) "
+                     "and a batch (N, C): which axis holds the classes in both?", exercise=ex)
+    passed("Softmax.backward", "a vector-Jacobian product for any dout, batch and one sample", 3)
+
+
+def check_softmax_layer_numerically(Softmax, seed=0, tol=1e-6):
+    """Softmax.backward agrees with central differences of bpkit's softmax, any dout."""
+    ex = "softmax_layer"
+    rng = rng_for(seed)
+    n, c = _sizes(rng)
+    x, dout = rng.standard_normal((n, c)) * 2, rng.standard_normal((n, c))
+    with reference_parts(Softmax, ("softmax",)):
+        dx, what = _softmax_layer_dx(Softmax, x, dout, ex)
+    probe_x = x.copy()
+    numeric = numerical_gradient(lambda: np.sum(functions.softmax(probe_x) * dout), probe_x)
+    expect_gradients_match(dx, numeric, what, tol, ex)
+    passed("Softmax.backward", "agrees with the numerical gradient", 1)
+
+
+def _ce_case(rng):
+    n, c = _sizes(rng, low=3)
+    y = functions.softmax(rng.standard_normal((n, c)) / 2)  # no probability near 0
+    return y, np.eye(c)[rng.integers(0, c, size=n)]
+
+
+def _ce_layer_dy(CrossEntropy, y, t, ex, *dout):
+    layer = call("CrossEntropy()", CrossEntropy, exercise=ex)
+    call(f"CrossEntropy().forward(y, t) for y, t {y.shape}", layer.forward, y.copy(), t.copy(),
+         exercise=ex)
+    what = (f"CrossEntropy.backward({'' if not dout else f'dout={dout[0]:.3g}'}) after "
+            f"forward(y, t) with y and one-hot t of shape {y.shape}")
+    dy = expect_value(call(what, layer.backward, *dout, exercise=ex), what, ex)
+    return dy, what
+
+
+def check_cross_entropy_layer_backward(CrossEntropy, seed=0):
+    """CrossEntropy.backward(dout=1): the gradient by the probabilities y, with and without
+    dout (runs bpkit's cross_entropy_error in place of the student's)."""
+    ex = "cross_entropy_layer"
+    rng = rng_for(seed)
+    y, t = _ce_case(rng)
+    n = y.shape[0]
+    reference = layers.CrossEntropy()
+    reference.forward(y, t)
+    expected = reference.backward()
+    with reference_parts(CrossEntropy, ("cross_entropy_error",)):
+        dy, what = _ce_layer_dy(CrossEntropy, y, t, ex)
+        expect_shape(dy, y.shape, what, "Each gradient has the shape of what it is the "
+                     "gradient of.", ex)
+        if is_close(dy, expected * n, rtol=LOSS_RTOL):
+            fail("cross_entropy_layer.not_divided_by_batch",
+                 f"{what} is N = {n} times too large. The loss is the MEAN over the batch: "
+                 f"what does that do to each sample's share of the gradient?", ex)
+        if is_close(dy, -expected, rtol=LOSS_RTOL) or is_close(dy, -expected * n,
+                                                                rtol=LOSS_RTOL):
+            fail("cross_entropy_layer.wrong_sign",
+                 f"{what} is positive where it should be negative. Raising the right class's "
+                 f"probability: does the loss go up or down?", ex)
+        wrong_classes = (t == 0) & ~np.isclose(np.asarray(dy, dtype=float), 0)
+        if wrong_classes.any():
+            fail("cross_entropy_layer.wrong_classes_nonzero",
+                 f"{what} is not 0 for {int(wrong_classes.sum())} entries of classes that are "
+                 f"not the right one. Does the loss change at all when such a probability "
+                 f"moves (with everything else held still)?", ex)
+        if is_close(dy, expected * y * y, rtol=LOSS_RTOL) or is_close(
+                dy, -t * np.log(y) / n, rtol=LOSS_RTOL):
+            fail("cross_entropy_layer.log_derivative",
+                 f"{what} has the right zeros but the wrong values where t = 1. What is the "
+                 f"derivative of log(y) by y?", ex)
+        expect_close(dy, expected, what, "What is the derivative of log(y) by y, and what does "
+                     "the mean over N do?", rtol=LOSS_RTOL, exercise=ex)
+        dout = float(rng.uniform(2, 4))
+        dy, what = _ce_layer_dy(CrossEntropy, y, t, ex, dout)
+        if is_close(dy, expected, rtol=LOSS_RTOL):
+            fail("cross_entropy_layer.ignores_dout",
+                 f"{what} gave the same gradient as dout=1: it ignores dout. By the chain rule "
+                 f"(연쇄법칙), what multiplies the local gradient?", ex)
+        expect_close(dy, dout * expected, what, rtol=LOSS_RTOL, exercise=ex)
+    passed("CrossEntropy.backward", "the gradient by the probabilities, with and without dout",
+           3)
+
+
+def check_cross_entropy_layer_numerically(CrossEntropy, seed=0, tol=1e-4):
+    """CrossEntropy.backward agrees with central differences of bpkit's batch-mean loss."""
+    ex = "cross_entropy_layer"
+    rng = rng_for(seed)
+    y, t = _ce_case(rng)
+    with reference_parts(CrossEntropy, ("cross_entropy_error",)):
+        dy, what = _ce_layer_dy(CrossEntropy, y, t, ex)
+    probe_y = y.copy()
+    numeric = numerical_gradient(lambda: -np.sum(t * np.log(probe_y)) / len(probe_y), probe_y)
+    expect_gradients_match(dy, numeric, what, tol, ex)
+    passed("CrossEntropy.backward", "agrees with the numerical gradient", 1)
+
+
+def _sse_dy(SquaredErrorLoss, y, t, ex, *dout):
+    layer = call("SquaredErrorLoss()", SquaredErrorLoss, exercise=ex)
+    call(f"SquaredErrorLoss().forward(y, t) for y, t {y.shape}", layer.forward, y.copy(),
+         t.copy(), exercise=ex)
+    what = (f"SquaredErrorLoss.backward({'' if not dout else f'dout={dout[0]:.3g}'}) after "
+            f"forward(y, t) with y, t of shape {y.shape}")
+    return expect_value(call(what, layer.backward, *dout, exercise=ex), what, ex), what
+
+
+def check_squared_error_backward(SquaredErrorLoss, seed=0):
+    """SquaredErrorLoss.backward(dout=1): the gradient by the predictions y (N, D)."""
+    ex = "squared_error_loss"
+    rng = rng_for(seed)
+    n, d = _sizes(rng)
+    y, t = rng.standard_normal((n, d)), rng.standard_normal((n, d))
+    reference = layers.SquaredErrorLoss()
+    reference.forward(y, t)
+    expected = reference.backward()
+    dy, what = _sse_dy(SquaredErrorLoss, y, t, ex)
+    expect_shape(dy, y.shape, what, "Each gradient has the shape of what it is the gradient "
+                 "of.", ex)
+    if is_close(dy, expected * n):
+        fail("squared_error_loss.not_divided_by_batch",
+             f"{what} is N = {n} times too large. The loss is the MEAN over the batch: what "
+             f"does that do to each sample's share of the gradient?", ex)
+    if is_close(dy, 2 * expected) or is_close(dy, 2 * expected * n):
+        fail("squared_error_loss.factor_two",
+             f"{what} is twice too large. The loss has a factor 0.5 in front of the square: "
+             f"what does it do to the derivative of the square?", ex)
+    if is_close(dy, -expected):
+        fail("squared_error_loss.wrong_sign",
+             f"{what} has the wrong sign. When a prediction is above its target, should "
+             f"raising it further make the loss larger or smaller?", ex)
+    expect_close(dy, expected, what, "If one prediction y[i, j] moves a little, by how much "
+                 "does its own squared term move?", exercise=ex)
+    dout = float(rng.uniform(2, 4))
+    dy, what = _sse_dy(SquaredErrorLoss, y, t, ex, dout)
+    if is_close(dy, expected):
+        fail("squared_error_loss.ignores_dout",
+             f"{what} gave the same gradient as dout=1: it ignores dout. By the chain rule "
+             f"(연쇄법칙), what multiplies the local gradient?", ex)
+    expect_close(dy, dout * expected, what, exercise=ex)
+    passed("SquaredErrorLoss.backward", "the gradient by the predictions, with and without dout",
+           2)
+
+
+def check_squared_error_numerically(SquaredErrorLoss, seed=0, tol=1e-6):
+    """SquaredErrorLoss.backward agrees with central differences of bpkit's loss."""
+    ex = "squared_error_loss"
+    rng = rng_for(seed)
+    n, d = _sizes(rng)
+    y, t = rng.standard_normal((n, d)), rng.standard_normal((n, d))
+    dy, what = _sse_dy(SquaredErrorLoss, y, t, ex)
+    probe_y = y.copy()
+    numeric = numerical_gradient(lambda: functions.sum_squares_error(probe_y, t), probe_y)
+    expect_gradients_match(dy, numeric, what, tol, ex)
+    passed("SquaredErrorLoss.backward", "agrees with the numerical gradient", 1)
