@@ -68,7 +68,8 @@ REFERENCE_PARTS = {
 
 def _code_of(thing):
     if isinstance(thing, type):
-        return [v for v in vars(thing).values() if isinstance(v, types.FunctionType)]
+        return [v for klass in thing.__mro__[:-1] for v in vars(klass).values()
+                if isinstance(v, types.FunctionType)]
     return [thing] if isinstance(thing, types.FunctionType) else []
 
 
@@ -94,7 +95,8 @@ def reference_parts(thing, names):
         if not replaced:
             raise
         owner = getattr(thing, "__name__", "this exercise")
-        parts = ", ".join(f"bpkit's {name}" for name in replaced)
+        named = [f"bpkit's {name}" for name in replaced]
+        parts = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
         has = "they have their own tests" if len(replaced) > 1 else "it has its own test"
         note = (f"\n(This test ran {parts} in place of yours: {has} above, so what it found "
                 f"is in {owner} itself.)")
