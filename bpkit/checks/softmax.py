@@ -66,6 +66,13 @@ REFERENCE_PARTS = {
 }
 
 
+# Failures that say nothing about the values computed: the note on the reference parts would
+# only distract from them (and every lesson words them the same way).
+_NOT_ABOUT_VALUES = {"common.not_written", "common.returned_none", "common.undefined_name",
+                     "common.name_on_self", "common.not_stored", "common.forward_not_stored",
+                     "common.not_own_code", "common.timeout"}
+
+
 def _code_of(thing):
     if isinstance(thing, type):
         return [v for klass in thing.__mro__[:-1] for v in vars(klass).values()
@@ -92,7 +99,7 @@ def reference_parts(thing, names):
         yield sorted({name for _, name, _ in saved})
     except CheckFailure as failure:
         replaced = sorted({name for _, name, _ in saved})
-        if not replaced:
+        if not replaced or failure.mistake_id in _NOT_ABOUT_VALUES:
             raise
         owner = getattr(thing, "__name__", "this exercise")
         named = [f"bpkit's {name}" for name in replaced]
