@@ -1,5 +1,7 @@
 """bpkit.checks for lesson 05: each recognised Affine mistake gets its own message."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -209,3 +211,135 @@ def test_a_correct_affine_passes_on_any_seed(seed):
     # Hidden tests draw fresh seeds: a correct answer must never fail by bad luck.
     for check in ALL_CHECKS:
         check(GoodAffine, seed=seed)
+
+
+# The broadcast nodes: Repeat (a vector copied to n rows) and Sum (rows added up).
+
+class GoodRepeat:
+    def __init__(self, n):
+        self.n = n
+
+    def forward(self, x):
+        return np.tile(x, (self.n, 1))
+
+    def backward(self, dout):
+        return dout.sum(axis=0)
+
+
+class GoodSum:
+    def forward(self, x):
+        self.rows = x.shape[0]
+        return x.sum(axis=0)
+
+    def backward(self, dout):
+        return np.repeat(dout[np.newaxis], self.rows, axis=0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 12345])
+def test_correct_broadcast_nodes_pass_every_check(seed):
+    checks.check_repeat_node(GoodRepeat, seed=seed)
+    checks.check_sum_node(GoodSum, seed=seed)
+    checks.check_repeat_numerically(GoodRepeat, seed=seed)
+    checks.check_sum_numerically(GoodSum, seed=seed)
+
+
+def repeat_with(backward):
+    return type("Repeat", (GoodRepeat,), {"backward": lambda self, dout: backward(dout)})
+
+
+def sum_with(backward):
+    def method(self, dout):
+        return backward(dout, self.rows)
+    return type("Sum", (GoodSum,), {"backward": method})
+
+
+REPEAT_MISTAKES = [
+    (lambda d: d.copy(), "repeat_node.not_summed", r"but x has shape \(\d,\): x was copied to "
+     r"each of the \d rows — what does the backward pass of a copy do\?"),
+    (lambda d: d.sum(), "repeat_node.summed_all", "a single number"),
+    (lambda d: d.sum(axis=1), "repeat_node.wrong_axis", "one number per ROW"),
+    (lambda d: d.mean(axis=0), "repeat_node.mean", "times too small"),
+    (lambda d: d[0].copy(), "repeat_node.first_row_only", "first copy alone"),
+]
+SUM_MISTAKES = [
+    (lambda d, n: d.copy(), "sum_node.not_repeated", "needs its own gradient"),
+    (lambda d, n: np.tile(d, (n, 1)) / n, "sum_node.divided_by_rows", "times too small"),
+]
+
+
+def reference_expressions():
+    from test_no_answer_printed import answer_expressions
+
+    return answer_expressions("05_affine_layer")
+
+
+@pytest.mark.parametrize("backward, mistake, pattern", REPEAT_MISTAKES,
+                         ids=[m[1] for m in REPEAT_MISTAKES])
+def test_repeat_mistakes_are_named_without_the_answer(backward, mistake, pattern):
+    with pytest.raises(AssertionError) as error:
+        checks.check_repeat_node(repeat_with(backward))
+    assert f"[{mistake}]" in str(error.value)
+    assert re.search(pattern, str(error.value))
+    assert_no_answer_in(str(error.value))
+
+
+@pytest.mark.parametrize("backward, mistake, pattern", SUM_MISTAKES,
+                         ids=[m[1] for m in SUM_MISTAKES])
+def test_sum_mistakes_are_named_without_the_answer(backward, mistake, pattern):
+    with pytest.raises(AssertionError) as error:
+        checks.check_sum_node(sum_with(backward))
+    assert f"[{mistake}]" in str(error.value)
+    assert re.search(pattern, str(error.value))
+    assert_no_answer_in(str(error.value))
+
+
+def test_a_wrong_broadcast_node_fails_the_numerical_check():
+    with pytest.raises(AssertionError, match="common.gradient_mismatch"):
+        checks.check_repeat_numerically(repeat_with(lambda d: d.mean(axis=0)))
+
+
+def test_the_affine_db_message_counts_the_rows():
+    class DbNotSummed(GoodAffine):
+        def backward(self, dout):
+            dx = super().backward(dout)
+            self.db = dout.copy()
+            return dx
+
+    with pytest.raises(AssertionError) as error:
+        checks.check_affine_backward_db(DbNotSummed)
+    rows = re.search(r"has shape \((\d), \d\)", str(error.value)).group(1)
+    assert f"b was added to each of the {rows} rows — what does the backward pass of a copy do?" \
+        in str(error.value)
+
+
+def assert_no_answer_in(message):
+    squeezed = re.sub(r"\s+", "", message)
+    printed = [e for e in reference_expressions() if e in squeezed]
+    assert not printed, f"the message gives the answer {printed}: {message}"
+
+
+def test_every_affine_mistake_message_keeps_the_answer_to_itself():
+    """All recognised Affine mistakes of this file, their messages against the answers."""
+    class DbAxis1(GoodAffine):
+        def backward(self, dout):
+            dx = super().backward(dout)
+            self.db = dout.sum(axis=1)
+            return dx
+
+    class DwTransposed(GoodAffine):
+        def backward(self, dout):
+            dx = super().backward(dout)
+            self.dW = np.dot(dout.T, self.x)
+            return dx
+
+    class NotReshaped(GoodAffine):
+        def backward(self, dout):
+            super().backward(dout)
+            return np.dot(dout, self.W.T)
+
+    for wrong, check in ((DbAxis1, checks.check_affine_backward_db),
+                         (DwTransposed, checks.check_affine_backward_dW),
+                         (NotReshaped, checks.check_affine_nd_input)):
+        with pytest.raises(AssertionError) as error:
+            check(wrong)
+        assert_no_answer_in(str(error.value))

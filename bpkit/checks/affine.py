@@ -36,7 +36,8 @@ __all__ = [
     "check_affine_numerically",
     "check_repeat_node",
     "check_sum_node",
-    "check_broadcast_nodes_numerically",
+    "check_repeat_numerically",
+    "check_sum_numerically",
 ]
 
 SHAPE_QUESTION = (
@@ -325,17 +326,23 @@ def check_sum_node(Sum, seed=0):
     passed("Sum", "rows added forward; every row gets the upstream gradient back", 4)
 
 
-def check_broadcast_nodes_numerically(Node, seed=0, tol=1e-6):
-    """Repeat or Sum (whichever Node is) agrees with central differences on fresh sizes."""
+def check_repeat_numerically(Repeat, seed=0, tol=1e-6):
+    """Repeat(n).backward agrees with central differences on fresh sizes."""
     rng = rng_for(seed)
     n, m = distinct_sizes(rng, 2)
-    if Node.__name__ == "Repeat":
-        ex, layer, x = "repeat_node", call(f"Repeat({n})", Node, n, exercise="repeat_node"), \
-            rng.standard_normal(m)
-    else:
-        ex, layer, x = "sum_node", call("Sum()", Node, exercise="sum_node"), \
-            rng.standard_normal((n, m))
-    what = f"{Node.__name__}.backward for x of shape {x.shape}"
-    expect_numerical_gradients(layer, x, what=what, tol=tol, seed=int(rng.integers(2**31)),
-                               exercise=ex)
-    passed(f"{Node.__name__}.backward", "agrees with the numerical gradient", 1)
+    layer = call(f"Repeat({n})", Repeat, n, exercise="repeat_node")
+    x = rng.standard_normal(m)
+    expect_numerical_gradients(layer, x, what=f"Repeat({n}).backward for x of shape {x.shape}",
+                               tol=tol, seed=int(rng.integers(2**31)), exercise="repeat_node")
+    passed("Repeat.backward", "agrees with the numerical gradient", 1)
+
+
+def check_sum_numerically(Sum, seed=0, tol=1e-6):
+    """Sum().backward agrees with central differences on fresh sizes."""
+    rng = rng_for(seed)
+    n, m = distinct_sizes(rng, 2)
+    layer = call("Sum()", Sum, exercise="sum_node")
+    x = rng.standard_normal((n, m))
+    expect_numerical_gradients(layer, x, what=f"Sum.backward for x of shape {x.shape}",
+                               tol=tol, seed=int(rng.integers(2**31)), exercise="sum_node")
+    passed("Sum.backward", "agrees with the numerical gradient", 1)
