@@ -104,7 +104,7 @@ def reference_parts(thing, names):
         owner = getattr(thing, "__name__", "this exercise")
         named = [f"bpkit's {name}" for name in replaced]
         parts = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
-        has = "they have their own tests" if len(replaced) > 1 else "it has its own test"
+        has = "they have their own tests" if len(replaced) > 1 else "it has its own tests"
         note = (f"\n(This test ran {parts} in place of yours: {has} above, so what it found "
                 f"is in {owner} itself.)")
         again = CheckFailure(failure.mistake_id, failure.message + note, failure.exercise)
