@@ -343,3 +343,24 @@ def test_every_affine_mistake_message_keeps_the_answer_to_itself():
         with pytest.raises(AssertionError) as error:
             check(wrong)
         assert_no_answer_in(str(error.value))
+
+
+def test_bpkits_reference_nodes_pass_the_checks_they_are_compared_with():
+    from bpkit import layers
+
+    for seed in (0, 5):
+        checks.check_repeat_node(layers.Repeat, seed=seed)
+        checks.check_sum_node(layers.Sum, seed=seed)
+        checks.check_repeat_numerically(layers.Repeat, seed=seed)
+        checks.check_sum_numerically(layers.Sum, seed=seed)
+
+
+def test_re_exported_and_subclassed_broadcast_nodes_score_nothing():
+    from bpkit import layers
+
+    class Subclassed(layers.Sum):
+        pass
+
+    for answer in (layers.Repeat, layers.Sum, Subclassed):
+        with pytest.raises(AssertionError, match="common.not_own_code"):
+            checks.expect_own_code(answer)

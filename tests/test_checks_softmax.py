@@ -431,3 +431,26 @@ def test_one_cross_entropy_mistake_costs_only_the_cross_entropy_test(mistake, la
 def test_the_correct_solution_loses_nothing_in_process():
     lost, total = grade_in_process("06_softmax_with_loss", {})
     assert lost == {} and total == 19
+
+
+def test_bpkits_reference_layers_pass_the_checks_they_are_compared_with():
+    from bpkit import layers
+
+    for seed in (0, 5):
+        checks.check_softmax_layer_backward(layers.Softmax, seed=seed)
+        checks.check_softmax_layer_numerically(layers.Softmax, seed=seed)
+        checks.check_cross_entropy_layer_backward(layers.CrossEntropy, seed=seed)
+        checks.check_cross_entropy_layer_numerically(layers.CrossEntropy, seed=seed)
+        checks.check_squared_error_backward(layers.SquaredErrorLoss, seed=seed)
+        checks.check_squared_error_numerically(layers.SquaredErrorLoss, seed=seed)
+
+
+def test_re_exported_and_subclassed_derived_layers_score_nothing():
+    from bpkit import layers
+
+    class Subclassed(layers.CrossEntropy):
+        pass
+
+    for answer in (layers.Softmax, layers.CrossEntropy, layers.SquaredErrorLoss, Subclassed):
+        with pytest.raises(AssertionError, match="common.not_own_code"):
+            checks.expect_own_code(answer)
