@@ -253,8 +253,8 @@ def _softmax_axis0(self, dout):
 
 
 DERIVED_MISTAKES = [
-    (GoodSoftmax, lambda self, d: d * self.out * (1 - self.out), checks.check_softmax_layer_backward,
-     "softmax_layer.diagonal_only"),
+    (GoodSoftmax, lambda self, d: d * self.out * (1 - self.out),
+     checks.check_softmax_layer_backward, "softmax_layer.diagonal_only"),
     (GoodSoftmax, lambda self, d: self.out - d, checks.check_softmax_layer_backward,
      "softmax_layer.assumed_cross_entropy"),
     (GoodSoftmax, lambda self, d: -GoodSoftmax.backward(self, d),

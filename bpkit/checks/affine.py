@@ -309,8 +309,8 @@ def check_sum_node(Sum, seed=0):
     what = f"Sum.backward(dout) for dout of shape {dout.shape} after forward of x {x.shape}"
     dx = expect_value(call(what, layer.backward, dout, exercise=ex), what, ex)
     expect_unchanged(dout_before, dout, "Sum.backward", "dout", ex)
-    moves = (f"If one entry x[i, j] moves by a little, by how much does output j move, and does "
-             f"that depend on the row i?")
+    moves = ("If one entry x[i, j] moves by a little, by how much does output j move, and does "
+             "that depend on the row i?")
     if np.shape(dx) == dout.shape:
         fail("sum_node.not_repeated",
              f"{what} has shape {np.shape(dx)} but x has shape {x.shape}: each of the {n} rows "
