@@ -364,3 +364,31 @@ def test_re_exported_and_subclassed_broadcast_nodes_score_nothing():
     for answer in (layers.Repeat, layers.Sum, Subclassed):
         with pytest.raises(AssertionError, match="common.not_own_code"):
             checks.expect_own_code(answer)
+
+
+# Every message any check of this file builds, right or wrong answer, is checked against the
+# answers: the reference's expressions, and the usual ways of writing them.
+ANSWER_SPELLINGS = [
+    "np.dot(self.x.T,dout)", "np.dot(x.T,dout)", "x.T@dout", "self.x.T@dout",
+    "np.dot(dout,self.W.T)", "np.dot(dout,W.T)", "dout@W.T", "dout@self.W.T",
+    "np.sum(dout,axis=0)", "dout.sum(axis=0)", "reshape(self.original_x_shape)",
+    "np.tile(dout", "np.tile(x", "x.reshape(x.shape[0],-1)",
+]
+
+
+@pytest.fixture(autouse=True)
+def _no_message_gives_the_answer(monkeypatch):
+    from bpkit.checks import _student
+
+    answers = reference_expressions() + ANSWER_SPELLINGS
+    leaks = []
+    original = _student.CheckFailure.__init__
+
+    def init(self, mistake_id, message, exercise=None):
+        squeezed = re.sub(r"\s+", "", str(message))
+        leaks.extend((mistake_id, a) for a in answers if a in squeezed)
+        original(self, mistake_id, message, exercise)
+
+    monkeypatch.setattr(_student.CheckFailure, "__init__", init)
+    yield
+    assert not leaks, f"messages that give the answer: {leaks}"

@@ -454,3 +454,30 @@ def test_re_exported_and_subclassed_derived_layers_score_nothing():
     for answer in (layers.Softmax, layers.CrossEntropy, layers.SquaredErrorLoss, Subclassed):
         with pytest.raises(AssertionError, match="common.not_own_code"):
             checks.expect_own_code(answer)
+
+
+# Every message any check of this file builds is checked against the answers: the reference's
+# expressions, and the usual ways of writing them.
+ANSWER_SPELLINGS = [
+    "x-np.max(x,axis=-1,keepdims=True)", "np.sum(dout*self.out", "np.sum(dout*y",
+    "dout-np.sum(", "-t/y", "-self.t/self.y", "-dout*self.t", "(self.y-self.t)/",
+    "(y-t)/N", "(y-t)/n", "dout*(y-t)", "np.eye(self.y.shape[-1])[t]",
+]
+
+
+@pytest.fixture(autouse=True)
+def _no_message_gives_the_answer(monkeypatch):
+    from bpkit.checks import _student
+
+    answers = answers_of_lesson_06() + ANSWER_SPELLINGS
+    leaks = []
+    original = _student.CheckFailure.__init__
+
+    def init(self, mistake_id, message, exercise=None):
+        squeezed = re.sub(r"\s+", "", str(message))
+        leaks.extend((mistake_id, a) for a in answers if a in squeezed)
+        original(self, mistake_id, message, exercise)
+
+    monkeypatch.setattr(_student.CheckFailure, "__init__", init)
+    yield
+    assert not leaks, f"messages that give the answer: {leaks}"
