@@ -42,6 +42,15 @@ HINTS = {
         "the batch size N, times dout.",
         "return dout * (self.y - self.t) / self.y.shape[0]",
     ],
+    "chain_derivation": [
+        "Chain the two backward passes: cross-entropy's dy is the dout that softmax's backward "
+        "pass receives. Write both for one entry, then substitute.",
+        "Softmax's backward has a number shared by every entry of a sample: the sum over the "
+        "classes of dout_k * y_k. With dout = dy, each term of that sum is -t_k / N: what is "
+        "the sum when t is one-hot?",
+        "dy_k = -t_k / (N y_k); sum_k dy_k y_k = -1/N; da_j = y_j (dy_j + 1/N) = "
+        "(y_j - t_j) / N.",
+    ],
     "softmax_with_loss": [
         "forward chains softmax and cross-entropy and keeps what backward needs (y, and t as "
         "one-hot rows). backward returns the simplified gradient you showed in section 4, not "
