@@ -14,7 +14,6 @@ from ._student import (
     expect_close,
     expect_keys,
     expect_shape,
-    expect_unchanged,
     expect_value,
     fail,
     is_close,
@@ -24,7 +23,7 @@ from ._student import (
 
 __all__ = [
     "check_apple_backward", "check_square_of_sum", "check_numerical_derivative",
-    "check_numerical_gradient_1d", "check_count_evaluations",
+    "check_numerical_gradient_1d", "check_count_evaluations", "check_branch_backward",
 ]
 
 
@@ -125,16 +124,19 @@ def check_square_of_sum(square_of_sum, seed=0):
 class _Counted:
     """A function of one argument that counts its calls (numerical methods are judged by it)."""
 
-    def __init__(self, f):
+    def __init__(self, f, expected_array=None):
         self.f, self.calls = f, 0
+        self.expected_array, self.other_arrays = expected_array, 0
 
     def __call__(self, x):
         self.calls += 1
+        if self.expected_array is not None and x is not self.expected_array:
+            self.other_arrays += 1
         return self.f(x)
 
 
 def check_numerical_derivative(numerical_derivative, seed=0):
-    """numerical_derivative(f, x, h=1e-4): the central difference, with two calls of f."""
+    """numerical_derivative(f, x, h=H): the central difference, with two calls of f."""
     ex = "numerical_derivative"
     rng = rng_for(seed)
     a = float(rng.uniform(1.5, 2.5))
@@ -175,8 +177,9 @@ def check_numerical_derivative(numerical_derivative, seed=0):
 
 
 def check_numerical_gradient_1d(numerical_gradient_1d, seed=0):
-    """numerical_gradient_1d(f, x, h=1e-4): x (n,) float -> (n,) gradient of the scalar f(x),
-    one input at a time with central differences: exactly 2n calls; x is left unchanged."""
+    """numerical_gradient_1d(f, x, h=H): x (n,) float -> (n,) gradient of the scalar f(x),
+    one input at a time with central differences: exactly 2n calls, each with x itself
+    (perturbed in place, PERTURBATION_RULE); x is left exactly as it was."""
     ex = "numerical_gradient_1d"
     rng = rng_for(seed)
     n = int(rng.integers(3, 7))
@@ -187,10 +190,20 @@ def check_numerical_gradient_1d(numerical_gradient_1d, seed=0):
     def scalar(v):  # curved in each input and coupled between inputs
         return float(np.sum(weights * v ** 3) + np.prod(v))
 
-    f = _Counted(scalar)
+    f = _Counted(scalar, expected_array=x)
     what = f"numerical_gradient_1d(f, x) for x of shape {original.shape}"
     out = call(what, numerical_gradient_1d, f, x, h=1e-4, exercise=ex)
-    expect_unchanged(original, x, what, "x", ex)
+    if not np.array_equal(x, original):
+        drift = float(np.max(np.abs(x - original)))
+        if drift < 1e-9:
+            fail("numerical_gradient_1d.x_drifts",
+                 f"{what} left x off by {drift:.1g}: putting an entry back by adding or "
+                 f"subtracting h again rounds, so x drifts. How can the exact original value be "
+                 f"written back?", ex)
+        fail("numerical_gradient_1d.x_not_restored",
+             f"{what} left x moved: entries differ from before by up to {drift:.3g}, so the "
+             f"caller's next use of x sees other numbers. After the two calls for an entry, "
+             f"what must that entry be again?", ex)
     expect_value(out, what, ex)
     expect_shape(out, (n,), what, "One partial derivative per input.", ex)
     exact = 3 * weights * original ** 2 + np.prod(original) / original
@@ -203,8 +216,14 @@ def check_numerical_gradient_1d(numerical_gradient_1d, seed=0):
         fail("numerical_gradient_1d.call_count",
              f"{what} called f {f.calls} times for {n} inputs. How many calls does one central "
              f"difference need, and how many are there to do?", ex)
+    if f.other_arrays:
+        fail("numerical_gradient_1d.moved_a_copy",
+             f"{what} called f {f.other_arrays} of {f.calls} times with another array than the "
+             f"x it was given (a copy). The course's rule moves x itself, in place: what would a "
+             f"function that reads x through a name, not through its argument, see when only a "
+             f"copy moves?", ex)
     expect_close(out, exact, what, rtol=1e-5, atol=1e-6, exercise=ex)
-    passed("numerical_gradient_1d", "one input at a time, 2n calls, x untouched", 1)
+    passed("numerical_gradient_1d", "one input at a time, in place, 2n calls, x restored", 1)
 
 
 def check_count_evaluations(count_evaluations, seed=0):
@@ -233,3 +252,91 @@ def check_count_evaluations(count_evaluations, seed=0):
         expect_close(out["backprop"], 2, f"{what}['backprop']",
                      "Count the passes: forward, then backward.", exercise=ex)
     passed("count_evaluations", "numerical passes grow with n, backprop's do not", len(ns))
+
+
+BRANCH_KEYS = ["s", "x_via_mul", "x_via_add", "x", "y"]
+
+
+def branch_reference(x, y, dout=1.0):
+    """The gradients of z = s * x with s = x + y: x feeds both nodes (a branch, 분기).
+
+    x, y, dout: numbers or arrays of one shape. Returns the dict of BRANCH_KEYS, each of x's
+    shape: what reaches s, what reaches x from each node, x's total, and y's.
+    """
+    s = x + y
+    d_s = dout * x
+    from_mul, from_add = dout * s, d_s
+    return {"s": d_s, "x_via_mul": from_mul, "x_via_add": from_add, "x": from_mul + from_add,
+            "y": d_s}
+
+
+def check_branch_backward(branch_backward, seed=0):
+    """branch_backward(x, y, dout=1.0) -> {"s", "x_via_mul", "x_via_add", "x", "y"}: the
+    backward pass of z = s * x with s = x + y, where x reaches z along two paths."""
+    ex = "branch_backward"
+    rng = rng_for(seed)
+    shape = tuple(int(n) for n in rng.integers(2, 5, size=2))
+    cases = [(3.0, 2.0, 1.0),
+             (float(rng.uniform(0.5, 3)), float(rng.uniform(-3, -0.5)), 1.0),
+             (float(rng.uniform(-3, -0.5)), float(rng.uniform(0.5, 3)), float(rng.uniform(2, 4))),
+             (rng.uniform(0.5, 2, shape), rng.uniform(0.5, 2, shape),
+              rng.uniform(1.5, 3, shape))]
+    for x, y, dout in cases:
+        what = (f"branch_backward(x, y, dout) for arrays of shape {np.shape(x)}" if np.ndim(x)
+                else f"branch_backward({x:.3g}, {y:.3g}, dout={dout:.3g})")
+        out = expect_keys(call(what, branch_backward, x, y, dout=dout, exercise=ex),
+                          BRANCH_KEYS, what, ex)
+        ref = branch_reference(x, y, dout)
+        s = x + y
+        if np.any(dout != 1.0) and is_close(out["x"], branch_reference(x, y)["x"]) \
+                and not is_close(out["x"], ref["x"]):
+            fail("branch_backward.ignores_dout",
+                 f"{what}: the gradients are those of dout = 1, not of dout = {_show(dout)}. "
+                 f"Every gradient starts from the one flowing in at z: where does it enter?", ex)
+        diagnose(out["s"], ref["s"], [
+            (dout * s, "branch_backward.own_value",
+             "'s' received its own value. In a multiply node, whose value does each input's "
+             "gradient carry?"),
+        ], what, ex)
+        expect_close(out["s"], ref["s"], f"{what}['s']", exercise=ex)
+        diagnose(out["x_via_mul"], ref["x_via_mul"], [
+            (dout * x, "branch_backward.own_value",
+             "'x_via_mul' carries x's own value. The multiply node's other input is s: which "
+             "value does the gradient sent to x carry?"),
+        ], what, ex)
+        expect_close(out["x_via_mul"], ref["x_via_mul"], f"{what}['x_via_mul']", exercise=ex)
+        expect_close(out["x_via_add"], ref["x_via_add"], f"{what}['x_via_add']",
+                     "The add node passes on what reached s: what did s receive?", exercise=ex)
+        one, other = ref["x_via_mul"], ref["x_via_add"]
+        diagnose(out["x"], ref["x"], [
+            (one, "branch_backward.one_branch",
+             f"'x' is {_show(out['x'])}, only what came back through the multiply node. x "
+             f"feeds two nodes, so a change of x moves z along both paths: what happens to the "
+             f"gradient that came back through the add node ({_show(other)})?"),
+            (other, "branch_backward.one_branch",
+             f"'x' is {_show(out['x'])}, only what came back through the add node. x feeds "
+             f"two nodes, so a change of x moves z along both paths: what happens to the "
+             f"gradient that came back through the multiply node ({_show(one)})?"),
+            (one * other, "branch_backward.branches_multiplied",
+             f"'x' is the PRODUCT of its two incoming gradients ({_show(one)} and "
+             f"{_show(other)}). Nudge x by a small h: z changes by about (first path) x h plus "
+             f"(second path) x h. Do the two effects multiply, or combine some other way?"),
+            ((one + other) / 2, "branch_backward.branches_averaged",
+             f"'x' is the mean of its two incoming gradients ({_show(one)} and "
+             f"{_show(other)}). Nudge x by a small h: each path moves z by its own share. Is "
+             f"the total change the average of the shares?"),
+        ], what, ex)
+        expect_close(out["x"], ref["x"], f"{what}['x']",
+                     "Compare it with a numerical derivative of z in x.", exercise=ex)
+        diagnose(out["y"], ref["y"], [
+            (dout * s, "branch_backward.own_value",
+             "'y' carries s. y reaches z only through the add node: what did s receive?"),
+        ], what, ex)
+        expect_close(out["y"], ref["y"], f"{what}['y']", exercise=ex)
+    passed("branch_backward", "both paths of the branch, with and without dout, on arrays",
+           len(cases))
+
+
+def _show(value):
+    """A number as the student reads it; an array by its first entry."""
+    return f"{float(np.ravel(value)[0]):.4g}" + (" ..." if np.size(value) > 1 else "")

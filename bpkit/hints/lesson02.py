@@ -26,10 +26,21 @@ HINTS = {
     "numerical_gradient_1d": [
         "A partial derivative moves ONE input and keeps the others fixed; do that for each "
         "input in turn.",
-        "Work on a float copy of x. For entry i: set it to x[i] + h, call f, set it to "
-        "x[i] - h, call f, then put the original back. 2 calls per input, n inputs.",
+        "x is (n,) and so is the answer. Move x itself, in place: for entry i keep its value, "
+        "set it up by h, call f(x), set it down by h, call f(x), then write the kept value "
+        "back. 2 calls per input, n inputs.",
         "grad[i] = (f(x with x[i] + h) - f(x with x[i] - h)) / (2 * h), for i in range(n), "
         "restoring x[i] after each pair of calls.",
+    ],
+    "branch_backward": [
+        "Do the multiply node first, as for the apples: each input's gradient carries the OTHER "
+        "input. Then the add node passes on what reached s. x has now received two gradients: "
+        "move x by a small h, and ask how much z moves along each path, and in all.",
+        "Every entry has x's shape. 's' and 'x_via_mul' come from the multiply node, 'x_via_add' "
+        "from the add node; 'y' is what the add node sends to y. 'x' combines the two gradients "
+        "that reached x; check your combination against numerical_derivative of (x + y) * x.",
+        "d_s = dout * x; x_via_mul = dout * (x + y); x_via_add = d_s; the gradients of the two "
+        "uses of x add up: x = x_via_mul + x_via_add; y = d_s.",
     ],
     "count_evaluations": [
         "Count passes through the graph: how many does one central difference need, and how "
