@@ -3,8 +3,10 @@
 nbgrader's generate_assignment does the work (solutions replaced by stubs, hidden tests
 removed, checksums of the locked cells). Then each generated notebook gets a first cell saying
 it is generated, so nobody edits it instead of its source. Last, the README's lesson tables are
-rewritten from the lesson folders (see readme_tables.py). No gradebook is touched, and the
-output depends only on solutions/, so running it twice changes no byte.
+rewritten from the lesson folders (see readme_tables.py), and the glossary docs/glossary.md is
+copied to lessons/GLOSSARY.md, where the lessons link to it (JupyterLab runs on lessons/, so a
+file outside it could not be opened). No gradebook is touched, and the output depends only on
+solutions/ and docs/glossary.md, so running it twice changes no byte.
 
     python -m autograder.release              # every lesson   (make lessons)
     python -m autograder.release 03 05        # some lessons   (make lessons LESSON="03 05")
@@ -26,6 +28,8 @@ from .lessons import CONFIG_FILE, COURSE_ROOT, UnknownLesson, find_lessons, less
 from .run_all_tags import tag_cells_that_may_raise
 
 NOTICE_CELL_ID = "generated-notice"
+GLOSSARY_SOURCE = Path("docs") / "glossary.md"
+GLOSSARY = Path("lessons") / "GLOSSARY.md"
 
 
 def notice_text(lesson):
@@ -69,6 +73,18 @@ def release(lesson, config):
     return path
 
 
+def release_glossary(root):
+    """Copy docs/glossary.md to lessons/GLOSSARY.md under a line saying it is generated."""
+    source = root / GLOSSARY_SOURCE
+    if not source.is_file():
+        return None
+    target = root / GLOSSARY
+    notice = (f"<!-- generated from {GLOSSARY_SOURCE.as_posix()} by `make lessons`: edit that "
+              f"file, never this one -->\n")
+    target.write_text(notice + source.read_text(encoding="utf-8"), encoding="utf-8")
+    return target
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m autograder.release", description=__doc__.split("\n")[0]
@@ -91,6 +107,8 @@ def main(argv=None):
         print(f"lessons/{lesson.slug}/{lesson.slug}.ipynb", "<-",
               f"solutions/{lesson.slug}/{lesson.slug}.ipynb")
         release(lesson.slug, config)
+    if release_glossary(root):
+        print(GLOSSARY.as_posix(), "<-", GLOSSARY_SOURCE.as_posix())
     readme = root / "README.md"
     if readme.is_file():
         try:
