@@ -187,6 +187,24 @@ def chain_rule_graph(x=1.0, y=2.0):
     return Graph(nodes, edges, "chain rule: z = t², t = x + y")
 
 
+def neuron_graph(x1, w1, x2, w2, b):
+    """One neuron's weighted sum plus a bias (lesson 01): two multiply nodes, an add node for
+    their products and an add node for the bias, with the forward values on the edges."""
+    p1, p2 = x1 * w1, x2 * w2
+    nodes = [Node("x1", pos=(0, 3)), Node("w1", pos=(0.6, 2.1)),
+             Node("x2", pos=(0, 0.6)), Node("w2", pos=(0.6, -0.3)),
+             Node("b", pos=(4.6, 0.2)),
+             Node("mul_1", "×", (2, 3)), Node("mul_2", "×", (2, 0.6)),
+             Node("add", "+", (4, 1.8)), Node("add_b", "+", (6, 1.8)),
+             Node("a", pos=(7.6, 1.8))]
+    edges = [Edge("x1", "mul_1", "x1", x1), Edge("w1", "mul_1", "w1", w1),
+             Edge("x2", "mul_2", "x2", x2), Edge("w2", "mul_2", "w2", w2),
+             Edge("mul_1", "add", "x1w1", p1), Edge("mul_2", "add", "x2w2", p2),
+             Edge("add", "add_b", "weighted_sum", p1 + p2), Edge("b", "add_b", "b", b),
+             Edge("add_b", "a", "a", p1 + p2 + b)]
+    return Graph(nodes, edges, "one neuron: a weighted sum plus a bias")
+
+
 class _ExpNode:
     """out = exp(x); backward: dout * exp(x), which is the stored output."""
 
