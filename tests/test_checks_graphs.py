@@ -1,4 +1,5 @@
-"""Lessons 01 and 02's checks: a correct answer passes; each usual mistake gets its own message."""
+"""Lessons 01 and 02's checks: a correct answer passes; each usual mistake gets its own message,
+and no message holds an expression of the reference answer (issue 15: feedback that teaches)."""
 
 import numpy as np
 import pytest
@@ -6,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bpkit import checks
+from test_no_answer_printed import answer_expressions, squeezed
 
 pytestmark = [pytest.mark.lesson01, pytest.mark.lesson02]
 
@@ -13,10 +15,28 @@ pytestmark = [pytest.mark.lesson01, pytest.mark.lesson02]
 seeds = st.integers(0, 2**32 - 1)
 
 
+# What the lessons' answers compute (their solution lines), and code fragments of them: a
+# message names the symptom and asks; it never holds one of these.
+ANSWER_EXPRESSIONS = answer_expressions("01_computation_graph") + answer_expressions(
+    "02_chain_rule")
+ANSWER_FRAGMENTS = ["dout *", "* dout", "/ (2 * h)", "(2*h)", "+ from_", "x_via_mul +",
+                    "x_via_add +", "x[i] = original", "2 * t"]
+
+
 def fail_message(check, answer):
     with pytest.raises(AssertionError) as caught:
         check(answer)
-    return str(caught.value)
+    message = str(caught.value)
+    assert_no_answer_in(message)
+    return message
+
+
+def assert_no_answer_in(message):
+    shown = squeezed(message)
+    assert ANSWER_EXPRESSIONS, "the lessons' answer expressions were not found"
+    leaked = [e for e in ANSWER_EXPRESSIONS if e in shown]
+    leaked += [f for f in ANSWER_FRAGMENTS if f in message]
+    assert not leaked, f"the message gives the answer away {leaked}: {message}"
 
 
 # --- lesson 01: forward passes ------------------------------------------------------------------
@@ -189,6 +209,20 @@ def test_numerical_derivative_mistakes_are_named(wrong, expected_words):
 
 
 def gradient_1d(f, x, h=1e-4):
+    """The course's rule: in place, one entry at a time, restored exactly."""
+    grad = np.zeros_like(x)
+    for i in range(x.size):
+        kept = x[i]
+        x[i] = kept + h
+        plus = f(x)
+        x[i] = kept - h
+        minus = f(x)
+        x[i] = kept
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def gradient_1d_on_copies(f, x, h=1e-4):
     grad = np.zeros_like(x)
     for i in range(x.size):
         plus, minus = x.copy(), x.copy()
@@ -223,7 +257,30 @@ def test_numerical_gradient_1d_that_leaves_x_moved_is_caught():
             grad[i] = (plus - f(x)) / (2 * h)
         return grad
     message = fail_message(checks.check_numerical_gradient_1d, in_place)
-    assert "changed its argument x in place" in message
+    assert "[numerical_gradient_1d.x_not_restored]" in message and "left x moved" in message
+
+
+@pytest.mark.lesson02
+def test_numerical_gradient_1d_that_restores_x_by_arithmetic_is_named_as_drift():
+    def by_arithmetic(f, x, h=1e-4):
+        grad = np.zeros_like(x)
+        for i in range(x.size):
+            x[i] += h
+            plus = f(x)
+            x[i] -= 2 * h
+            grad[i] = (plus - f(x)) / (2 * h)
+            x[i] += h
+        return grad
+    # Adding and subtracting h rounds: on seed 0 some entry does not come back exactly.
+    message = fail_message(checks.check_numerical_gradient_1d, by_arithmetic)
+    assert "[numerical_gradient_1d.x_drifts]" in message
+
+
+@pytest.mark.lesson02
+def test_numerical_gradient_1d_that_moves_copies_is_named():
+    message = fail_message(checks.check_numerical_gradient_1d, gradient_1d_on_copies)
+    assert "[numerical_gradient_1d.moved_a_copy]" in message
+    assert "with another array than the x it was given" in message
 
 
 @pytest.mark.lesson02
@@ -263,6 +320,48 @@ def test_count_evaluations_mistakes_are_named(wrong, expected_words):
     assert expected_words.lower() in fail_message(checks.check_count_evaluations, wrong).lower()
 
 
+def branch_backward(x, y, dout=1.0):
+    s = x + y
+    return {"s": dout * x, "x_via_mul": dout * s, "x_via_add": dout * x,
+            "x": dout * s + dout * x, "y": dout * x}
+
+
+@pytest.mark.lesson02
+@pytest.mark.parametrize("seed", [0, 3])
+def test_branch_backward_correct_passes_and_agrees_with_numbers(seed):
+    checks.check_branch_backward(branch_backward, seed=seed)
+    z = lambda x, y: (x + y) * x  # noqa: E731
+    h = 1e-5
+    assert branch_backward(3.0, 2.0)["x"] == pytest.approx((z(3 + h, 2) - z(3 - h, 2)) / (2 * h))
+
+
+@pytest.mark.lesson02
+@pytest.mark.parametrize("change, mistake, words", [
+    (lambda o: {"x": o["x_via_mul"]}, "branch_backward.one_branch", "only what came back "
+                                                                    "through the multiply node"),
+    (lambda o: {"x": o["x_via_add"]}, "branch_backward.one_branch", "only what came back "
+                                                                    "through the add node"),
+    (lambda o: {"x": o["x_via_mul"] * o["x_via_add"]}, "branch_backward.branches_multiplied",
+     "PRODUCT of its two incoming gradients"),
+    (lambda o: {"x": (o["x_via_mul"] + o["x_via_add"]) / 2},
+     "branch_backward.branches_averaged", "mean of its two incoming gradients"),
+    (lambda o: {"s": o["x_via_mul"]}, "branch_backward.own_value", "'s' received its own value"),
+])
+def test_branch_backward_mistakes_are_named_with_a_question(change, mistake, words):
+    def wrong(x, y, dout=1.0):
+        out = branch_backward(x, y, dout)
+        return {**out, **change(out)}
+    message = fail_message(checks.check_branch_backward, wrong)
+    assert f"[{mistake}]" in message and words in message and "?" in message
+
+
+@pytest.mark.lesson02
+def test_branch_backward_that_ignores_dout_is_named():
+    message = fail_message(checks.check_branch_backward,
+                           lambda x, y, dout=1.0: branch_backward(x, y))
+    assert "[branch_backward.ignores_dout]" in message
+
+
 # --- any seed: correct answers pass, the usual mistakes are caught ---------------------------
 
 @settings(max_examples=40, deadline=None)
@@ -276,6 +375,7 @@ def test_any_seed_correct_answers_pass(seed):
     checks.check_numerical_derivative(central, seed=seed)
     checks.check_numerical_gradient_1d(gradient_1d, seed=seed)
     checks.check_count_evaluations(lambda n: {"numerical": 2 * n, "backprop": 2}, seed=seed)
+    checks.check_branch_backward(branch_backward, seed=seed)
 
 
 @settings(max_examples=40, deadline=None)
