@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.lesson00, pytest.mark.lesson01, pytest.mark.lesson02]
+
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO / "docs" / "glossary.md"
 GLOSSARY = REPO / "lessons" / "GLOSSARY.md"
