@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_no_answer_printed import answer_expressions, squeezed
 
 from bpkit import checks
-from test_no_answer_printed import answer_expressions, squeezed
 
 pytestmark = [pytest.mark.lesson01, pytest.mark.lesson02]
 

@@ -84,8 +84,9 @@ def test_every_link_to_the_glossary_resolves_to_the_file_and_an_entry():
     assert broken == []
 
 
-@pytest.mark.parametrize("where", ["README.md", "lessons/00_getting_started/00_getting_started.ipynb",
-                                   "lessons/01_computation_graph/01_computation_graph.ipynb",
-                                   "lessons/02_chain_rule/02_chain_rule.ipynb"])
+@pytest.mark.parametrize("where", [
+    "README.md", "lessons/00_getting_started/00_getting_started.ipynb",
+    "lessons/01_computation_graph/01_computation_graph.ipynb",
+    "lessons/02_chain_rule/02_chain_rule.ipynb"])
 def test_the_readme_and_lessons_00_to_02_link_to_it(where):
     assert any(w == where for w, *_ in links())
