@@ -11,9 +11,9 @@ new lesson needs no list edited; ``--strict-markers`` still rejects a marker of 
 ``make test`` runs the suite on every core with pytest-xdist (``-n auto --dist loadgroup``).
 Two kinds of tests are kept together on one worker, by an ``xdist_group`` mark given here:
 the tests of a module that builds one expensive module-scoped fixture (a graded class, a lab
-server), which would otherwise be built once per worker; and the tests that start servers or
-environments of their own (``browser``, ``binder``, ``postgres``), which run one at a time so
-they never compete with each other for the machine.
+server), which would otherwise be built once per worker; and the tests of one kind of server or
+environment (``browser``, ``binder``, ``postgres``), which share what they start. The kinds go to
+different workers: kept in one group they made one worker run a third of the suite alone.
 """
 
 import os
@@ -48,8 +48,9 @@ def pytest_configure(config):
 
 def pytest_itemcollected(item):
     # Marked as each test is collected: xdist reads the groups once collection is done.
-    if any(item.get_closest_marker(m) for m in SERVER_MARKERS):
-        item.add_marker(pytest.mark.xdist_group("servers"))
+    kinds = [m for m in SERVER_MARKERS if item.get_closest_marker(m)]
+    if kinds:
+        item.add_marker(pytest.mark.xdist_group(kinds[0]))
     elif _uses_module_fixture(item):
         item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 

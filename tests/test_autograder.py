@@ -311,8 +311,10 @@ def test_a_killed_grader_leaves_no_process_behind(tmp_path, batch, signum):
     running = processes_of_run(out, process.pid)
     assert any("autograder.sandbox" in c for c in running.values()), "no kernel ever started"
     os.killpg(process.pid, signum)  # what a terminal's Ctrl-C or a job scheduler sends
-    process.wait(timeout=30)
-    deadline = time.monotonic() + 15
+    # Generous bounds, not a speed test: on a loaded machine Ctrl-C's orderly shutdown of two
+    # kernels took more than 30 s; what counts is that nothing is left behind.
+    process.wait(timeout=180)
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline and processes_of_run(out, process.pid):
         time.sleep(0.2)
     assert processes_of_run(out, process.pid) == {}
