@@ -41,8 +41,10 @@ def _parser():
     grade.add_argument("--notebook-timeout", type=int, default=600,
                        help="seconds per notebook (600)")
     grade.add_argument("--memory", type=int, default=2048, help="MB of memory per kernel (2048)")
-    grade.add_argument("--kernel-user", help="when run as root: run kernels as this unprivileged "
-                       "user (e.g. nobody), if it can read the Python installation")
+    grade.add_argument("--sandbox", choices=("auto", "bwrap", "none"), default="auto",
+                       help="fence around each kernel: bwrap = bubblewrap (no network, sees only "
+                       "Python, bpkit and its submission; a usage error where it cannot run), "
+                       "none = the audit hook only, auto = bwrap where it runs (default)")
     grade.add_argument("--solutions", default=course.SOLUTIONS, help=argparse.SUPPRESS)
 
     me = commands.add_parser("grade-me", help="grade your own lesson notebook (learners)")
@@ -76,7 +78,7 @@ def main(argv=None):
                         db_url=args.db_url, shard=shard, force=args.force, pattern=args.pattern,
                         solutions=os.path.abspath(args.solutions),
                         cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
-                        memory_mb=args.memory, kernel_user=args.kernel_user,
+                        memory_mb=args.memory, sandbox_mode=args.sandbox,
                         roster_path=args.roster, due=args.due)
         else:
             from .grade_me import format_result, grade_file

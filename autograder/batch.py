@@ -16,7 +16,8 @@ import sys
 import tempfile
 from collections import defaultdict
 
-from . import course, feedback, late, outputs, pool, report, roster, sandbox, submissions
+from . import course, feedback, fence, late, outputs, pool, report, roster, sandbox
+from . import submissions
 from . import lessons as registry
 from .course import UsageError
 from .gradebook import ClassGradebook
@@ -68,10 +69,17 @@ def _unknown_result(entry):
 
 def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard=None,
           force=False, pattern=None, solutions=course.SOLUTIONS, cell_timeout=60,
-          notebook_timeout=600, memory_mb=2048, stream=None, kernel_user=None, roster_path=None,
-          due=None):
-    """Grade a batch; returns every stored result of ``out_dir``. Raises UsageError on misuse."""
+          notebook_timeout=600, memory_mb=2048, stream=None, sandbox_mode="auto",
+          roster_path=None, due=None):
+    """Grade a batch; returns every stored result of ``out_dir``. Raises UsageError on misuse.
+
+    sandbox_mode: "auto" (fence each kernel with bubblewrap when it works here), "bwrap" (the
+    same, but a machine without it is a usage error) or "none" (the audit hook only).
+    """
     stream = stream or sys.stderr
+    fenced, fence_note = fence.decide(sandbox_mode)
+    if not fenced and sandbox_mode == "auto":
+        print(f"warning: {fence_note}", file=stream)
     available = registry.all_lessons(course.course_root(solutions))
     if not available:
         raise UsageError(f"no lessons found in {solutions}")
@@ -123,7 +131,8 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
               file=stream)
     if todo or unrecorded:
         limits = {"cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout,
-                  "memory_mb": memory_mb, "kernel_user": kernel_user, "signatures": signatures}
+                  "memory_mb": memory_mb, "signatures": signatures, "fenced": fenced,
+                  "fonts": fence.font_list() if fenced else None}
         _grade_all(todo, unrecorded, out_dir, store, jobs, db_url, solutions, submissions_path,
                    stream, limits)
     _collect_manual_grades(store, db_url)
@@ -134,7 +143,7 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
     results = roster.with_missing(results, students, graded_lessons,
                                   course.lesson_maxima(graded_lessons, solutions),
                                   owns=lambda student, lesson: in_shard(student, lesson, shard))
-    write_outputs(results, out_dir)
+    write_outputs(results, out_dir, fence_note)
     print_summary(results, stream)
     return results
 
@@ -245,12 +254,14 @@ def _templates(lessons, out_dir, solutions):
     return paths
 
 
-def write_outputs(results, out_dir):
+def write_outputs(results, out_dir, fence_note=None):
+    """fence_note: what protected this run's kernels (see fence.decide), said in results.json
+    and report.html."""
     outputs.write_csv(results, os.path.join(out_dir, "grades.csv"))
-    outputs.write_json(results, os.path.join(out_dir, "results.json"))
+    outputs.write_json(results, os.path.join(out_dir, "results.json"), fence_note)
     feedback.write_all(results, out_dir)
     if results:
-        report.write(results, os.path.join(out_dir, "report.html"))
+        report.write(results, os.path.join(out_dir, "report.html"), fence_note)
 
 
 def print_summary(results, stream):

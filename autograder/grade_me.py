@@ -6,7 +6,8 @@ grader (nbgrader autograde in a scratch course with its own gradebook, the fence
 prints the points per test and each failure's message -- never the hidden tests' code. It says
 at once what it grades and about how long that takes, then names each test as it starts. The
 learner's file is only read, never written, and the learner's kernel is left alone: the grading
-runs in a separate Python process.
+runs in a separate Python process. Where bubblewrap runs (see fence.py) the grading kernel is
+fenced as in the class grader; elsewhere it runs with the audit hook alone.
 
 Inside a notebook that is itself being graded (a saved ``grade_me`` cell), ``grade_me`` prints
 one line and does nothing else, so it never starts a program from the grading kernel.
@@ -193,7 +194,7 @@ def grade_file(lesson, notebook=None, solutions=None, cell_timeout=60, memory_mb
 
     report: called with a line of progress as each test starts (default: say nothing).
     """
-    from . import course, sandbox, worker
+    from . import course, fence, sandbox, worker
 
     solutions = solutions or course.SOLUTIONS
     lesson = resolve_lesson(lesson, course.course_root(solutions))
@@ -213,6 +214,9 @@ def grade_file(lesson, notebook=None, solutions=None, cell_timeout=60, memory_mb
             "memory_mb": memory_mb, "cell_timeout": cell_timeout, "notebook_timeout": 600,
             "signatures": _OtherLessons(solutions),
         }
+        # The class grader's fence when this machine has it; without it, the audit hook only.
+        settings["fenced"], _ = fence.decide("auto")
+        settings["fonts"] = fence.font_list() if settings["fenced"] else None
         task = {"student": "me", "lesson": lesson, "path": notebook,
                 "sha256": worker.file_sha256(notebook), "display": notebook,
                 "source": course.source_notebook(lesson, solutions), "template": template}

@@ -67,7 +67,11 @@ def write_csv(results, path):
     atomic_write(path, buffer.getvalue())
 
 
-def write_json(results, path):
-    """results.json: ``{"submissions": [Result.to_dict(), ...]}`` (schema: autograder/README.md)."""
+def write_json(results, path, fence=None):
+    """results.json: ``{"submissions": [Result.to_dict(), ...], "fence": "..."}`` (schema:
+    autograder/README.md); ``fence`` says what protected the kernels of the run."""
     ordered = [r.to_dict() for r in sorted(results, key=lambda r: r.key)]
-    atomic_write(path, json.dumps({"submissions": ordered}, indent=1, sort_keys=True))
+    document = {"submissions": ordered}
+    if fence:
+        document["fence"] = fence
+    atomic_write(path, json.dumps(document, indent=1, sort_keys=True))

@@ -185,7 +185,8 @@ class Review(NbGraderPreprocessor):
         restored = sorted({name for r in before.values() for name in r.get("changed", [])})
         if restored:
             note(resources, "patched " + ", ".join(restored) + " (undone before the tests)")
-        for kind, label in (("forbidden", "tried to read"), ("spawn", "tried to start a program")):
+        for kind, label in (("forbidden", "tried to read"), ("spawn", "tried to start a program"),
+                            ("ctypes", "called the C library through ctypes")):
             hits = [r for r in records if r.get("event") == kind]
             if hits:
                 note(resources, f"{label}: {hits[0].get('path') or hits[0].get('what')}"

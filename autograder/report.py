@@ -126,7 +126,7 @@ def summarize(lesson, every):
         pending=sorted((r for r in results if r.pending), key=lambda r: r.student))
 
 
-def write(results, path):
+def write(results, path, fence=None):
     by_lesson = defaultdict(list)
     for r in results:
         by_lesson[r.lesson].append(r)
@@ -135,4 +135,4 @@ def write(results, path):
     handed_in = [r for r in results if r.status != "missing"]
     atomic_write(path, render("report.html", count=len(handed_in), lessons=lessons,
                               students=len({r.student for r in results}),
-                              missing=len(results) - len(handed_in)))
+                              missing=len(results) - len(handed_in), fence=fence))

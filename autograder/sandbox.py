@@ -1,15 +1,20 @@
 """The grading kernel: an ordinary IPython kernel started inside a fence.
 
 nbgrader starts kernels from a kernelspec; ours (written by :func:`write_kernelspec`) runs
-``python -m autograder.sandbox -f CONNECTION_FILE`` instead of ipykernel directly, so that before
-any student code runs this module can
+``python -m autograder.sandbox -f CONNECTION_FILE`` instead of ipykernel directly -- inside
+bubblewrap when the grader fences its kernels (see fence.py) -- so that before any student code
+runs this module can
 
-* cap memory (``RLIMIT_AS``), CPU seconds and the size of files the kernel may write, so a memory
-  bomb meets a ``MemoryError`` and an endless loop is stopped even if interrupts are ignored;
+* become an unprivileged user of its own, when started fenced by a grader running as root
+  (:data:`ENV_UID`), after opening the log and handing the user its working folder;
+* cap memory (``RLIMIT_AS``), CPU seconds, the size of files the kernel may write and, fenced,
+  the number of its processes, so a memory bomb meets a ``MemoryError``, an endless loop is
+  stopped even if interrupts are ignored, and a fork bomb meets a refused ``fork``;
 * install an audit hook (PEP 578; it cannot be removed from Python) that refuses to open, list or
   copy anything under the forbidden folders (``solutions/``, the grader's own course copy and
-  gradebooks) and refuses to start subprocesses, which could read them outside the hook;
-* drop root privileges to an unprivileged user, when asked to (``--kernel-user``) and possible;
+  gradebooks), refuses to start subprocesses, and notes each C library function (``open``,
+  ``system``, ``connect``, ...) that student code looks up through ctypes: the hook cannot stop
+  those calls (the fence does), but the grader names them;
 * load :mod:`autograder.guard`, which restores numpy, bpkit and the builtins before each test cell,
   and :mod:`autograder.output_cap`, which cuts a cell's flood of output short inside the kernel.
 
@@ -31,7 +36,18 @@ ENV_MEMORY = "BPKIT_GRADER_MEMORY_MB"
 ENV_CPU = "BPKIT_GRADER_CPU_SECONDS"
 ENV_FORBIDDEN = "BPKIT_GRADER_FORBIDDEN"
 ENV_LOG = "BPKIT_GRADER_LOG"
-ENV_USER = "BPKIT_GRADER_USER"
+ENV_UID = "BPKIT_GRADER_UID"
+ENV_PROCESSES = "BPKIT_GRADER_PROCESSES"
+ENV_FONTS = "BPKIT_GRADER_FONTS"
+FILE_SIZE_MB = 100  # the largest file a kernel may write
+
+# C library functions that reach outside the kernel; looking one up through ctypes is noted.
+_LIBC_REACH = frozenset({
+    "open", "open64", "openat", "openat64", "fopen", "fopen64", "creat", "creat64", "read",
+    "opendir", "scandir", "stat", "readlink", "system", "popen", "fork", "vfork", "clone",
+    "clone3", "execl", "execlp", "execle", "execv", "execve", "execvp", "execvpe", "posix_spawn",
+    "posix_spawnp", "daemon", "setsid", "socket", "connect", "bind", "sendto", "syscall",
+    "ptrace", "unlink", "rename", "chmod", "chown", "mount", "kill"})
 
 # Events that start another program; that program would not carry our audit hook.
 _SPAWN_EVENTS = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
@@ -40,16 +56,28 @@ _PATH_EVENTS = ("open", "os.listdir", "os.scandir", "os.chdir", "shutil.copyfile
                 "shutil.copytree", "os.symlink", "os.link")
 
 
-def write_kernelspec(jupyter_dir):
-    """Write our kernelspec under ``jupyter_dir/kernels`` (a folder put on JUPYTER_PATH)."""
+KERNEL_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "MPLBACKEND": "agg", "PYTHONWARNINGS": "default"}
+
+
+def kernel_argv():
+    return [sys.executable, "-m", "autograder.sandbox", "-f", "{connection_file}"]
+
+
+def write_kernelspec(jupyter_dir, argv=None):
+    """Write our kernelspec under ``jupyter_dir/kernels`` (a folder put on JUPYTER_PATH).
+
+    argv: the command that starts the kernel (default: unfenced, :func:`kernel_argv`). A fenced
+    kernel is interrupted by a message: a signal to bwrap's process group would end bwrap.
+    """
     spec_dir = os.path.join(jupyter_dir, "kernels", KERNEL_NAME)
     os.makedirs(spec_dir, exist_ok=True)
     spec = {
-        "argv": [sys.executable, "-m", "autograder.sandbox", "-f", "{connection_file}"],
+        "argv": argv or kernel_argv(),
         "display_name": "Python 3 (bpkit grader)",
         "language": "python",
-        "env": {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                "MPLBACKEND": "agg", "PYTHONWARNINGS": "default"},
+        "interrupt_mode": "message" if argv else "signal",
+        "env": KERNEL_ENV,
     }
     with open(os.path.join(spec_dir, "kernel.json"), "w") as f:
         json.dump(spec, f)
@@ -78,8 +106,14 @@ def _set_limits():
     cpu = int(os.environ.get(ENV_CPU, "0") or 0)
     if cpu > 0:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    # A flood written to disk instead of to the output is capped too (100 MB).
-    resource.setrlimit(resource.RLIMIT_FSIZE, (100 * 2**20, 100 * 2**20))
+    # A flood written to disk instead of to the output is capped too. Python ignores SIGXFSZ:
+    # a write past the limit fails with "File too large".
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_MB * 2**20, FILE_SIZE_MB * 2**20))
+    # Processes and threads: only fenced, where the count is this kernel's alone (its own user,
+    # or its own user namespace); unfenced it would count every process of the grader's user.
+    processes = int(os.environ.get(ENV_PROCESSES, "0") or 0)
+    if processes > 0:
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
 
 
 def _install_audit_hook(forbidden, log, armed):
@@ -103,6 +137,9 @@ def _install_audit_hook(forbidden, log, armed):
     def hook(event, args):
         if state["busy"] or not armed():
             return  # realpath itself may audit; do not recurse
+        if event == "ctypes.dlsym" and len(args) > 1 and str(args[1]) in _LIBC_REACH:
+            log.write(event="ctypes", what=f"{args[1]}()")
+            return
         if event.startswith(_SPAWN_EVENTS):
             log.write(event="spawn", what=event, detail=repr(args[:2])[:200])
             raise PermissionError(f"the grader does not allow starting programs ({event})")
@@ -120,51 +157,32 @@ def _install_audit_hook(forbidden, log, armed):
     sys.addaudithook(hook)
 
 
-def _world_readable(path):
-    """True when any user can reach ``path`` (o+x on every folder above it, o+r on it)."""
-    path = os.path.realpath(path)
-    parts = path.split(os.sep)
-    for i in range(2, len(parts) + 1):
-        mode = os.stat(os.sep.join(parts[:i]) or os.sep).st_mode
-        if not mode & 0o001 and i < len(parts) or not mode & 0o004 and i == len(parts):
-            return False
-    return True
+def _become_kernel_user(connection_file):
+    """Fenced, with a grader running as root: become the kernel's own unprivileged user.
 
-
-def _drop_privileges(connection_file):
-    """Become an unprivileged user; returns the connection file that user can read.
-
-    Only when asked (``--kernel-user``), when we are root, and when that user can still load
-    Python and the course's packages (an interpreter under /root, as with pyenv, cannot be);
-    otherwise the audit hook alone keeps the solutions out of reach.
+    That user gets the working folder (the submission's copy) and the folder of the connection
+    file and sockets; it owns nothing else, so in the fence it can write nowhere else.
     """
-    user = os.environ.get(ENV_USER, "")
-    import ipykernel
-    import numpy
-
-    import bpkit
-
-    needed = [os.path.dirname(m.__file__) for m in (os, numpy, bpkit, ipykernel)]
-    needed.append(sys.executable)
-    if os.geteuid() != 0 or not user or not all(_world_readable(p) for p in needed):
-        return connection_file
-    import pwd
-
-    entry = pwd.getpwnam(user)
-    home = tempfile.mkdtemp(prefix="bpkit-kernel-home-")
-    copy = os.path.join(home, "kernel.json")
-    shutil.copyfile(connection_file, copy)
-    for path in (home, copy):
-        os.chown(path, entry.pw_uid, entry.pw_gid)
-    # The notebook's folder is the kernel's working directory; let the student write there.
-    os.chown(os.getcwd(), entry.pw_uid, entry.pw_gid)
-    for var, sub in (("HOME", ""), ("IPYTHONDIR", ".ipython"), ("MPLCONFIGDIR", ".matplotlib"),
-                     ("JUPYTER_RUNTIME_DIR", "runtime")):
-        os.environ[var] = os.path.join(home, sub) if sub else home
+    uid = int(os.environ.get(ENV_UID, "0") or 0)
+    if os.geteuid() != 0 or uid <= 0:
+        return
+    for path in (os.getcwd(), os.path.dirname(connection_file), connection_file):
+        os.chown(path, uid, uid)
     os.setgroups([])
-    os.setgid(entry.pw_gid)
-    os.setuid(entry.pw_uid)
-    return copy
+    os.setgid(uid)
+    os.setuid(uid)
+
+
+def _matplotlib_fonts():
+    """Give matplotlib the grader's font list in a folder of the kernel's own (fenced: /tmp),
+    so that it does not scan every font of the system at each kernel start."""
+    fonts = os.environ.get(ENV_FONTS)
+    if not fonts or not os.path.exists(fonts):
+        return
+    folder = os.path.join(tempfile.gettempdir(), "matplotlib")
+    os.makedirs(folder, exist_ok=True)
+    shutil.copyfile(fonts, os.path.join(folder, os.path.basename(fonts)))
+    os.environ["MPLCONFIGDIR"] = folder
 
 
 def main(argv):
@@ -173,12 +191,13 @@ def main(argv):
     rest = [a for i, a in enumerate(argv) if a != "-f" and (i == 0 or argv[i - 1] != "-f")]
     log = _Log(os.environ.get(ENV_LOG))
     forbidden = [p for p in os.environ.get(ENV_FORBIDDEN, "").split(os.pathsep) if p]
-    connection_file = _drop_privileges(connection_file)
+    _become_kernel_user(connection_file)
     # The kernel's own stderr (not the cells': ipykernel captures those) would only clutter the
     # grader's progress bar.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 2)
     _set_limits()
+    _matplotlib_fonts()
     # matplotlib runs fc-list the first time it runs for a user, to list the fonts: let it do
     # so now, or a student's first figure would be flagged "tried to start a program".
     import matplotlib.font_manager  # noqa: F401
@@ -188,7 +207,7 @@ def main(argv):
 
     guard.prepare(log)
     _install_audit_hook(forbidden, log, guard.armed)
-    for var in (ENV_FORBIDDEN, ENV_LOG, ENV_USER):
+    for var in (ENV_FORBIDDEN, ENV_LOG, ENV_UID, ENV_PROCESSES, ENV_FONTS):
         os.environ.pop(var, None)
     from ipykernel import kernelapp
 

@@ -7,8 +7,8 @@ once per lesson by :func:`course.register_lesson`). The result is read back from
 gradebook and returned as a :class:`~autograder.results.Result`; only the parent process
 writes the class's gradebook.
 
-The scratch course is private (mode 0711, source 0700): the kernel, started by our kernelspec as
-an unprivileged user, can reach its own folder but can list or read nothing else of it.
+The scratch course is private (mode 0711, source 0700). A fenced kernel (fence.py) sees none of
+it but its working folder, the folder of its sockets and the guard's log.
 """
 
 import functools
@@ -23,7 +23,7 @@ import nbformat
 
 from bpkit.checks import parse_failure
 
-from . import course, preprocessors, restructure, sandbox
+from . import course, fence, preprocessors, restructure, sandbox
 from .results import Result, TestResult, WrittenAnswer, blank
 
 _sources = {}
@@ -210,13 +210,18 @@ def _autograde(root, db, lesson, student, log_path, graded_nb, settings):
         ClearMetadataPreprocessor, nbp.LimitOutput, nbp.SaveAutoGrades, nbp.AssignLatePenalties,
         nbp.CheckCellMetadata]
 
-    os.environ[sandbox.ENV_LOG] = log_path
-    os.environ[sandbox.ENV_FORBIDDEN] = os.pathsep.join(
-        settings["forbidden"] + [os.path.join(root, "source"), db, graded_nb])
-    os.environ[sandbox.ENV_MEMORY] = str(settings["memory_mb"])
-    os.environ[sandbox.ENV_CPU] = str(settings["notebook_timeout"])
-    os.environ["JUPYTER_PATH"] = settings["jupyter_path"]
-    os.environ[sandbox.ENV_USER] = settings.get("kernel_user") or ""
+    kernel_env = {
+        sandbox.ENV_LOG: log_path,
+        sandbox.ENV_FORBIDDEN: os.pathsep.join(
+            settings["forbidden"] + [os.path.join(root, "source"), db, graded_nb]),
+        sandbox.ENV_MEMORY: str(settings["memory_mb"]),
+        sandbox.ENV_CPU: str(settings["notebook_timeout"]),
+    }
+    if settings.get("fenced"):
+        _fence(root, os.path.dirname(graded_nb), log_path, kernel_env, settings, config)
+    else:
+        os.environ.update(kernel_env)
+        os.environ["JUPYTER_PATH"] = settings["jupyter_path"]
 
     coursedir = CourseDirectory(config=config)
     converter = _converter_class()(coursedir=coursedir, config=config)
@@ -231,6 +236,34 @@ def _autograde(root, db, lesson, student, log_path, graded_nb, settings):
     if not os.path.exists(graded_nb):
         return _failure_reason(converter.error, handler.messages), converter.notes
     return None, converter.notes
+
+
+def _fence(root, workdir, log_path, kernel_env, settings, config):
+    """Start this submission's kernel inside bubblewrap (see fence.py), talking to us over
+    Jupyter's ipc transport through sockets in a folder of its own.
+
+    workdir: where the kernel will run (nbgrader's autograded folder of the submission).
+    """
+    sockets = os.path.join(root, "run")
+    os.makedirs(sockets, mode=0o700)
+    config.KernelManager.transport = "ipc"
+    # Socket paths are short: a Unix socket's path may not be longer than 107 bytes.
+    config.KernelManager.connection_file = os.path.join(sockets, "k.json")
+    env = dict(sandbox.KERNEL_ENV, **kernel_env)
+    # ipykernel's parent poller would take bwrap's init (pid 1 in the fence) for a lost parent;
+    # bwrap ends the kernel with the worker instead (--die-with-parent).
+    env["JPY_PARENT_PID"] = "1"
+    env[sandbox.ENV_PROCESSES] = str(settings.get("processes", fence.PROCESSES))
+    uid = fence.kernel_uid()
+    if uid:
+        env[sandbox.ENV_UID] = str(uid)
+    if settings.get("fonts"):
+        env[sandbox.ENV_FONTS] = fence.FONTS_IN_FENCE
+    argv = fence.command(sandbox.kernel_argv(), workdir, sockets, log_path, env,
+                         settings.get("fonts"))
+    jupyter = os.path.join(root, "jupyter")
+    sandbox.write_kernelspec(jupyter, argv)
+    os.environ["JUPYTER_PATH"] = jupyter
 
 
 def _read_result(task, db, graded_nb, notes):
