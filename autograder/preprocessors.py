@@ -188,7 +188,10 @@ class Review(NbGraderPreprocessor):
         for kind, label in (("forbidden", "tried to read"), ("spawn", "tried to start a program"),
                             ("ctypes", "called the C library through ctypes")):
             hits = [r for r in records if r.get("event") == kind]
-            if hits:
+            if hits and kind == "ctypes":
+                names = list(dict.fromkeys(str(r.get("what")) for r in hits))
+                note(resources, f"{label}: {', '.join(names)}")
+            elif hits:
                 note(resources, f"{label}: {hits[0].get('path') or hits[0].get('what')}"
                              + (f" (+{len(hits) - 1} more)" if len(hits) > 1 else ""))
 
