@@ -16,8 +16,7 @@ import sys
 import tempfile
 from collections import defaultdict
 
-from . import course, feedback, fence, late, outputs, pool, report, roster, sandbox
-from . import submissions
+from . import course, feedback, fence, late, outputs, pool, report, roster, sandbox, submissions
 from . import lessons as registry
 from .course import UsageError
 from .gradebook import ClassGradebook

@@ -1,9 +1,9 @@
 """Suite-wide rules.
 
 In CI (CI=true) nothing may be skipped: a test that would skip because a system package is
-missing (Chromium, PostgreSQL) fails instead, since CI installs them and a skip there would hide
-a broken install step. On a person's machine such tests skip with a message saying what to
-install.
+missing (Chromium, PostgreSQL, bubblewrap) fails instead, since CI installs them and a skip
+there would hide a broken install step. On a person's machine such tests skip with a message
+saying what to install.
 
 Each lesson folder solutions/NN_topic/ gives a marker ``lessonNN`` (``pytest -m lesson03``), so a
 new lesson needs no list edited; ``--strict-markers`` still rejects a marker of no lesson.

@@ -20,7 +20,6 @@ import time
 
 import nbformat
 import pytest
-
 from test_autograder import CASES, grade_args, read_csv, toy
 
 pytestmark = pytest.mark.autograder
