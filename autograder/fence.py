@@ -102,10 +102,12 @@ class _Tree:
 def _namespaces():
     """Run as root, bwrap makes the namespaces itself and the kernel becomes an unprivileged
     user inside (sandbox.py); otherwise a user namespace lets an ordinary user make them."""
+    shared = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+              "--unshare-cgroup-try"]
     if os.geteuid() == 0:
-        return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-                "--unshare-cgroup-try"]
-    return ["--unshare-all", "--disable-userns"]
+        return shared
+    # The kernel may make no user namespace of its own (where it would be root again).
+    return ["--unshare-user", *shared, "--disable-userns"]
 
 
 def command(kernel_argv, workdir, sockets, log, env, fonts=None):
@@ -178,8 +180,8 @@ def decide(mode):
     if why is None:
         return True, "each kernel ran fenced by bubblewrap"
     if mode == "bwrap":
-        raise UsageError(f"--sandbox bwrap: {why}; install it (apt-get install bubblewrap) or "
-                         "use --sandbox auto")
+        raise UsageError(f"--sandbox bwrap: {why}; grade where it runs, or use --sandbox auto "
+                         "to grade without the fence")
     return False, (f"no fence: {why}; kernels ran with the audit hook only, which code run "
                    "through ctypes can get past")
 
