@@ -30,7 +30,9 @@ import subprocess
 import sys
 
 MODES = ("auto", "bwrap", "none")
-PROCESSES = 128  # processes and threads of one kernel (ipykernel alone runs about a dozen)
+# Processes and threads of one kernel: ipykernel runs about ten threads; the audit hook refuses
+# Python's own ways to start processes, so honest code only adds threads (a thread pool: 32).
+PROCESSES = 64
 TMP_MB = 256  # the kernel's private /tmp (memory-backed); files in it count towards no limit
 FONTS_IN_FENCE = "/opt/bpkit-fence/fontlist.json"  # matplotlib's font list, read-only
 # What of autograder/ the kernel imports (the rest, and autograder/gradebook.db, stays out).
