@@ -119,7 +119,7 @@ def command(kernel_argv, workdir, sockets, log, env, fonts=None):
     connection file and ipc sockets (writable); log: the guard's log file (created here, kept
     writable); env: variables for the kernel; fonts: matplotlib's font list to show it.
     """
-    open(log, "a").close()
+    os.close(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
     options = ["bwrap", *_namespaces(), "--die-with-parent", "--new-session", "--clearenv",
                *_system_paths(), "--dev", "/dev", "--proc", "/proc",
                "--perms", "1777", "--size", str(TMP_MB * 2**20), "--tmpfs", "/tmp"]
