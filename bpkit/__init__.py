@@ -14,8 +14,10 @@ from .layers import (
     AddLayer,
     Affine,
     BatchNormalization,
+    BranchLayer,
     DivLayer,
     Dropout,
+    LeakyRelu,
     MulLayer,
     Relu,
     Sigmoid,
@@ -35,5 +37,5 @@ __all__ = [
     "Sigmoid", "SoftmaxWithLoss", "SquaredErrorLoss", "TwoLayerNet", "check_layer",
     "check_network", "cross_entropy_error", "hint", "numerical_gradient", "rel_error", "relu",
     "sigmoid", "softmax", "sum_squares_error",
-    "DivLayer", "Softmax", "Tanh",
+    "DivLayer", "Softmax", "Tanh", "BranchLayer", "LeakyRelu",
 ]

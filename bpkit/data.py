@@ -1,6 +1,7 @@
 """Data sets of the course, every one deterministic and available offline.
 
 - ``shop_prices``: the apple/orange shop of the notes (100 x 2 + 150 x 3, tax 1.1 -> 715);
+- ``delivery_shop_prices``: the same shop with a delivery fee of 10 per apple (-> 737);
 - ``xor`` and ``spiral``: classification sets a single layer cannot separate;
 - ``continuous_function``: a noisy sine to approximate (the notes' "continuous function
   approximation");
@@ -31,6 +32,17 @@ def shop_prices():
     """
     return {"apple_price": 100, "apple_count": 2, "orange_price": 150, "orange_count": 3,
             "tax": 1.1}
+
+
+def delivery_shop_prices():
+    """Lesson 03's shop with delivery: the notes' shop plus a delivery fee of 10 per apple.
+
+    Returns a new dict: ``shop_prices()``'s five keys and ``fee_per_apple``. The apple count is
+    used twice, by the apples' price and by the delivery fee:
+    ``(apple_price * apple_count + orange_price * orange_count + fee_per_apple * apple_count)
+    * tax`` = 737.
+    """
+    return {**shop_prices(), "fee_per_apple": 10}
 
 
 def xor():

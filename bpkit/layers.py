@@ -81,6 +81,44 @@ class DivLayer:
         return dout / y, -dout * self.x / (y * y)
 
 
+class BranchLayer:
+    """Copy (branch, 분기) node: one input feeds two nodes. Forward returns two copies of x;
+    backward(dout1, dout2) returns the one gradient dx of x, the shape of x.
+
+    The reference for lesson 03's derivation (its formula is the student's to work out).
+    """
+
+    def forward(self, x):
+        """x: scalar or array. Returns (out1, out2), each equal to x (arrays are new copies)."""
+        return x * 1, x * 1
+
+    def backward(self, dout1, dout2):
+        """dout1, dout2: the gradients arriving along the two branches, x's shape. Returns dx."""
+        return dout1 + dout2
+
+
+class LeakyRelu:
+    """``out = x`` where x > 0 and ``slope * x`` elsewhere (slope 0.01 unless given).
+
+    The reference for lesson 04's derivation. Backward uses the stored mask.
+    """
+
+    def __init__(self, slope=0.01):
+        self.slope = slope
+        self.mask = None
+
+    def forward(self, x):
+        """x: any shape. Stores the mask ``x <= 0``; returns the output in x's shape."""
+        x = _as_float(x)
+        self.mask = x <= 0
+        return np.where(self.mask, x * np.asarray(self.slope, x.dtype), x)
+
+    def backward(self, dout):
+        """dout: x's shape. Returns dx, the same shape."""
+        mask = _need(self.mask, self, "the mask of inputs <= 0")
+        return np.where(mask, dout * np.asarray(self.slope, np.asarray(dout).dtype), dout)
+
+
 class Relu:
     """``out = max(0, x)``. Backward lets dout through where x > 0 and blocks it elsewhere."""
 
