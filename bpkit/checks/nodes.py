@@ -1,14 +1,19 @@
-"""Checks for lesson 03: the multiply node (곱셈 노드), the add node (덧셈 노드) and the shop graph.
+"""Checks for lesson 03: the multiply node (곱셈 노드), the add node (덧셈 노드), the divide node,
+the copy (branch, 분기) node, the shop graph and the shop with a delivery fee.
 
 Each check takes the student's class (or function), runs it on scalars and on random arrays,
 compares it with bpkit's reference and, when they differ, tries the usual wrong versions to name
 the mistake. Layer probing (forward/backward calls, stored state) is ``_layers``.
 """
 
+import types
+
 import numpy as np
 
 from .. import layers as _reference
+from ..gradcheck import numerical_gradient
 from ._layers import (
+    away_from_zero,
     backward_ignores_forward,
     constant_ratio,
     expect_latest_forward_used,
@@ -19,14 +24,26 @@ from ._layers import (
     upstream,
 )
 from ._own_code import globals_used
-from ._shop import SHOP_INPUTS, notes_shop, random_shop
+from ._shop import (
+    DELIVERY_INPUTS,
+    SHOP_INPUTS,
+    notes_delivery_shop,
+    notes_shop,
+    random_delivery_shop,
+    random_shop,
+)
 from ._student import (
     call,
+    probe,
     describe,
+    diagnose,
     expect_close,
+    expect_count,
     expect_dtype,
+    expect_gradients_match,
     expect_keys,
     expect_shape,
+    expect_unchanged,
     expect_value,
     fail,
     is_close,
@@ -36,9 +53,16 @@ from ._student import (
 )
 
 __all__ = [
+    "DELIVERY_GRADIENT_NAMES",
     "SHOP_GRADIENT_NAMES",
     "check_add_layer_backward",
     "check_add_layer_forward",
+    "check_branch_layer_backward",
+    "check_branch_layer_forward",
+    "check_branch_numerically",
+    "check_delivery_shop",
+    "check_div_layer_backward",
+    "check_div_layer_forward",
     "check_mul_layer_backward",
     "check_mul_layer_forward",
     "check_shop_graph",
@@ -46,6 +70,8 @@ __all__ = [
 
 # The five inputs of the shop graph, in the order the notes list their gradients.
 SHOP_GRADIENT_NAMES = SHOP_INPUTS
+# The delivery shop's six inputs: the five above and the delivery fee per apple.
+DELIVERY_GRADIENT_NAMES = DELIVERY_INPUTS
 
 
 def _check_forward(Layer, name, rng, combine, other, other_id, other_words, exercise):
@@ -188,35 +214,292 @@ def _diagnose_add(grads, x, y, dout):
 
 
 # --------------------------------------------------------------------------------------------
+# DivLayer (a derivation: no formula of its backward is printed in the lesson)
+
+
+def check_div_layer_forward(DivLayer, seed=0):
+    """``DivLayer().forward(x, y)`` divides x by y, for scalars and arrays, keeping the dtype."""
+    n = _check_forward(DivLayer, "DivLayer", rng_for(seed), np.divide,
+                       lambda x, y: np.divide(y, x), "div_layer.forward_swapped",
+                       "y / x: the inputs the other way round", "div_layer")
+    passed("DivLayer.forward", "divides numbers and arrays, keeping their dtype", n)
+
+
+def check_div_layer_backward(DivLayer, seed=0):
+    """``backward(dout)`` returns (dx, dy) of the divide node and names the usual mistakes."""
+    rng = rng_for(seed)
+    pairs = input_pairs(rng)
+    for x, y in pairs:
+        dout = upstream(rng, np.shape(x), np.result_type(x, y))
+        layer, _ = run_forward(DivLayer, "DivLayer", x, y, exercise="div_layer")
+        grads = run_backward(layer, "DivLayer", dout, 2, exercise="div_layer")
+        expected = _reference_grads(_reference.DivLayer, (x, y), dout)
+        if not all(is_close(g, e, rtol=1e-5) for g, e in zip(grads, expected, strict=True)):
+            _diagnose_div(DivLayer, grads, expected, x, y, dout, rng)
+        for g, e, name in zip(grads, expected, ("dx", "dy"), strict=True):
+            expect_dtype(g, np.asarray(e).dtype, f"DivLayer.backward's {name}", "div_layer")
+    expect_latest_forward_used(DivLayer, "DivLayer", 2, rng, exercise="div_layer")
+    passed("DivLayer.backward", "each input gets dout times its local derivative",
+           len(pairs) + 1)
+
+
+def _reference_grads(Reference, inputs, dout):
+    layer = Reference()
+    layer.forward(*inputs)
+    return layer.backward(dout)
+
+
+def _diagnose_div(DivLayer, grads, expected, x, y, dout, rng):
+    dx, dy = grads
+    want_dx, want_dy = expected
+    where = f"DivLayer.backward(dout) after forward({describe(x, 'x')}, {describe(y, 'y')})"
+    for g, name in ((dx, "dx"), (dy, "dy")):
+        expect_value(g, f"{where}: {name}", "div_layer")
+        expect_shape(g, np.shape(x), f"{where}: {name}",
+                     "Each gradient has the shape of its input.", "div_layer")
+    got = f"got dx = {_show(dx)} and dy = {_show(dy)}"
+    if is_close(dx, want_dy) and is_close(dy, want_dx):
+        fail("div_layer.swapped_gradients",
+             f"{where} returned the gradients swapped ({got}). The two inputs play different "
+             f"parts in x / y: which one sits in the denominator?", "div_layer")
+    if is_close(dx, want_dx / dout) and is_close(dy, want_dy / dout):
+        fail("div_layer.no_dout",
+             f"{where} returned the local derivatives without dout ({got}). The chain rule "
+             f"(연쇄법칙): what must each local derivative be multiplied by?", "div_layer")
+    if is_close(dx, dout * y) and is_close(dy, dout * x):
+        fail("div_layer.mul_rule",
+             f"{where} returned the multiply node's gradients ({got}): each input got dout "
+             f"times the other input. But y divides here: if y doubles, what happens to x / y?",
+             "div_layer")
+    diagnose(dy, want_dy, [
+        (-want_dy, "div_layer.dy_sign",
+         f"dy has the wrong sign ({got}). When the divisor y grows a little and x stays, does "
+         f"x / y grow or shrink?"),
+        (want_dy * y, "div_layer.dy_power",
+         f"dy is y times too large ({got}): it changes like 1/y, but the output of the node "
+         f"changes with y faster than that. Try y = 2 and y = 2.001 with x = 1: how much does "
+         f"x / y move, per unit of y?"),
+        (want_dy / x, "div_layer.dy_missing_x",
+         f"dy does not depend on x ({got}), yet x / y with a larger x changes more when y "
+         f"moves. Which factor of the local derivative by y was left out?"),
+    ], where, "div_layer", rtol=1e-5)
+    diagnose(dx, want_dx, [
+        (dout * y, "div_layer.dx_mul_rule",
+         f"dx is dout times y ({got}), the multiply node's rule. If x grows by 1 while y "
+         f"stays, by how much does x / y grow?"),
+        (-want_dx, "div_layer.dx_sign",
+         f"dx has the wrong sign ({got}). When x grows and y stays (y > 0), does x / y grow "
+         f"or shrink?"),
+    ], where, "div_layer", rtol=1e-5)
+    if backward_ignores_forward(DivLayer, "DivLayer", 2, "x and y", rng, "div_layer"):
+        fail_ignores_forward("DivLayer", "div_layer")
+    expect_close(dx, want_dx, f"{where}: dx", rtol=1e-5, exercise="div_layer",
+                 question="What is x / y's local derivative by x, with y held fixed?")
+    expect_close(dy, want_dy, f"{where}: dy", rtol=1e-5, exercise="div_layer",
+                 question="What is x / y's local derivative by y, with x held fixed?")
+
+
+# --------------------------------------------------------------------------------------------
+# BranchLayer: one input, two outputs (a derivation: no formula of its backward is printed)
+
+
+def _branch_inputs(rng):
+    """x for the branch node: a number, a float64 array of a random shape, a float32 array."""
+    shape = tuple(int(n) for n in rng.integers(1, 6, size=rng.integers(1, 4)))
+    return [float(rng.integers(2, 9)), away_from_zero(rng, shape),
+            away_from_zero(rng, (2, 3)).astype(np.float32)]
+
+
+def check_branch_layer_forward(BranchLayer, seed=0):
+    """``BranchLayer().forward(x)`` returns two outputs, each equal to x, keeping the dtype."""
+    cases = _branch_inputs(rng_for(seed))
+    for x in cases:
+        _, out = run_forward(BranchLayer, "BranchLayer", x, exercise="branch_layer")
+        where = f"BranchLayer.forward({describe(x, 'x')})"
+        expect_value(out, where, "branch_layer")
+        if not (isinstance(out, (tuple, list)) and len(out) == 2):
+            fail("branch_layer.one_output",
+                 f"{where} returned {kind_of(out)}, not two outputs. The branch node feeds TWO "
+                 f"nodes: what does each of them receive?", "branch_layer")
+        for value, name in zip(out, ("out1", "out2"), strict=True):
+            if is_close(value, 2 * np.asarray(x)) or is_close(value, np.asarray(x) / 2):
+                fail("branch_layer.scaled_copy",
+                     f"{where}: {name} is not x but {_show_scale(value, x)}. A branch copies "
+                     f"its input: does anything happen to the value on the way?",
+                     "branch_layer")
+            expect_close(value, x, f"{where}: {name}", exercise="branch_layer")
+            expect_dtype(value, np.asarray(x).dtype, f"{where}: {name}", "branch_layer")
+    passed("BranchLayer.forward", "two copies of x", len(cases))
+
+
+def _show_scale(value, x):
+    return "2x" if is_close(value, 2 * np.asarray(x)) else "x / 2"
+
+
+def check_branch_layer_backward(BranchLayer, seed=0):
+    """``backward(dout1, dout2)`` returns the one gradient of x from the two branches'."""
+    rng = rng_for(seed)
+    cases = _branch_inputs(rng)
+    for x in cases:
+        layer, _ = run_forward(BranchLayer, "BranchLayer", x, exercise="branch_layer")
+        dtype = np.asarray(x).dtype
+        dout1, dout2 = upstream(rng, np.shape(x), dtype), upstream(rng, np.shape(x), dtype)
+        if np.ndim(x) == 0:
+            dout2 = dout1 + 3.0  # two different numbers
+        before = [np.array(d, copy=True) for d in (dout1, dout2)]
+        where = f"BranchLayer.backward(dout1, dout2) with {describe(dout1, 'dout1')}"
+        dx = call(where, layer.backward, dout1, dout2, exercise="branch_layer")
+        for copy, d, name in zip(before, (dout1, dout2), ("dout1", "dout2"), strict=True):
+            expect_unchanged(copy, d, "BranchLayer.backward", name, "branch_layer")
+        expected = _reference.BranchLayer().backward(dout1, dout2)
+        if not is_close(dx, expected):
+            _diagnose_branch(where, dx, expected, x, dout1, dout2)
+        expect_dtype(dx, dtype, f"{where}: dx", "branch_layer")
+    passed("BranchLayer.backward", "x gets what comes back along both branches", len(cases))
+
+
+def _diagnose_branch(where, dx, expected, x, dout1, dout2):
+    expect_value(dx, where, "branch_layer")
+    if isinstance(dx, (tuple, list)):
+        fail("branch_layer.not_combined",
+             f"{where} returned {kind_of(dx)}: one gradient per branch. The node has ONE input, "
+             f"x, so backward returns one gradient of x's shape. How do the two branches' "
+             f"gradients combine into it?", "branch_layer")
+    expect_shape(dx, np.shape(x), f"{where}: dx", "dx has the shape of x.", "branch_layer")
+    diagnose(dx, expected, [
+        (dout1, "branch_layer.one_branch",
+         "dx is dout1 alone; what came back along the second branch (dout2) is lost. x "
+         "reaches the output along both branches: if x grows a little, along how many paths "
+         "does the output change?"),
+        (dout2, "branch_layer.one_branch",
+         "dx is dout2 alone; what came back along the first branch (dout1) is lost. x "
+         "reaches the output along both branches: if x grows a little, along how many paths "
+         "does the output change?"),
+        (expected / 2, "branch_layer.averaged",
+         "dx is half of what it should be: it averages the two branches' gradients. Each "
+         "branch carries ALL of x, not half of it: how much does each path contribute?"),
+        (dout1 * dout2, "branch_layer.multiplied",
+         "dx multiplies the two branches' gradients. The two paths from x to the output are "
+         "separate effects of one change of x: do separate effects multiply, or something "
+         "else?"),
+    ], where, "branch_layer")
+    expect_close(dx, expected, f"{where}: dx", exercise="branch_layer",
+                 question="Does dx take both branches' gradients into account, each in full?")
+
+
+def check_branch_numerically(BranchLayer, shape, seed=0, tol=1e-6):
+    """Compare ``BranchLayer().backward`` with central differences (수치 미분) of
+    L = sum(out1 * g1) + sum(out2 * g2), g1 and g2 random: the gradients reaching the branches.
+    """
+    rng = rng_for(seed)
+    x = away_from_zero(rng, shape, low=0.2, high=2.0)
+    g1, g2 = away_from_zero(rng, shape), away_from_zero(rng, shape)
+    layer = call("BranchLayer()", BranchLayer, exercise="branch_layer")
+
+    def loss(v):
+        out = expect_count(call("BranchLayer.forward", layer.forward, v, exercise="branch_layer"),
+                           2, "BranchLayer.forward", exercise="branch_layer")
+        return float(np.sum(out[0] * g1) + np.sum(out[1] * g2))
+
+    numeric = numerical_gradient(loss, x.copy())
+    loss(x.copy())
+    analytic = call("BranchLayer.backward", layer.backward, g1.copy(), g2.copy(),
+                    exercise="branch_layer")
+    expect_gradients_match(analytic, numeric, "BranchLayer.backward", tol, "branch_layer")
+    passed("BranchLayer.backward", "agrees with the numerical gradient", 1)
+
+
+# --------------------------------------------------------------------------------------------
+# Graphs built from the student's layers: each is graded with bpkit's layers in place of the
+# student's (one mistake, one penalty: a wrong MulLayer costs MulLayer's points only).
+
+
+def _with_reference_layers(function, classes):
+    """A copy of ``function`` whose global names for ``classes`` are bpkit's reference layers."""
+    if not isinstance(function, types.FunctionType) or not classes:
+        return function
+    names = dict(function.__globals__)
+    for name, value in function.__globals__.items():
+        for cls in classes:
+            if value is cls and hasattr(_reference, getattr(cls, "__name__", "")):
+                names[name] = getattr(_reference, cls.__name__)
+    copy = types.FunctionType(function.__code__, names, function.__name__,
+                              function.__defaults__, function.__closure__)
+    copy.__kwdefaults__ = function.__kwdefaults__
+    return copy
+
+
+def _expect_layers_used(function, uses, exercise):
+    used = globals_used(function) + [
+        cell.cell_contents for cell in (getattr(function, "__closure__", None) or ())
+    ]
+    for cls in uses:
+        if not any(u is cls for u in used):
+            fail(f"{exercise}.layers_not_used",
+                 f"{function.__name__} never uses {cls.__name__}: the exercise builds the graph "
+                 f"from your own nodes, one object per node, and runs their forward and "
+                 f"backward. Where in your function is each node of the graph?", exercise)
+
+
+def _own_layers_note(function, uses, inputs, names, reference):
+    """A note for the ✓ line when the student's own layers change the result."""
+    if not uses:
+        return ""
+    result = probe(function, *[inputs[k] for k in names])
+    expected_price, expected = reference(inputs)
+    ok = (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], dict)
+          and is_close(_as_number(result[0]), expected_price)
+          and all(is_close(_as_number(result[1].get(k)), expected[k]) for k in names))
+    if ok:
+        return ""
+    layers = " and ".join(cls.__name__ for cls in uses)
+    return (f"; graded with bpkit's {layers} in place of yours: with your own layers the result "
+            f"differs, and their tests above say why")
+
+
+def _expect_numerical(function, names, inputs, exercise):
+    """The gradients ``function`` returns against central differences of its own price."""
+    point = np.array([inputs[k] for k in names], dtype=np.float64)
+    where = f"{function.__name__}'s gradients"
+    numeric = numerical_gradient(lambda v: float(function(*v)[0]), point.copy())
+    _, grads = function(*point)
+    analytic = {k: np.asarray(_as_number(grads[k])) for k in names}
+    expect_gradients_match(analytic, {k: np.asarray(n) for k, n in zip(names, numeric,
+                                                                       strict=True)},
+                           where, exercise=exercise)
+
+
+# --------------------------------------------------------------------------------------------
 # The shop graph
 
 
-def check_shop_graph(shop_graph, seed=0, uses=(), parts=("price", "gradients")):
+def check_shop_graph(shop_graph, seed=0, uses=(), parts=("price", "gradients"),
+                     numerically=False):
     """Check ``shop_graph(apple_price, apple_count, orange_price, orange_count, tax)``.
 
     It must return ``(price, grads)``: the price with tax and a dict of the five gradients
     (keys ``SHOP_GRADIENT_NAMES``). Checked on the notes' numbers (``bpkit.data.shop_prices``)
-    and on random ones. uses: classes the function must build the graph from (your MulLayer
-    and AddLayer); a function that never refers to them fails. parts: what to check, "price"
-    (the return value's form and the price) and/or "gradients".
+    and on random ones. uses: the student's layer classes the function must build the graph from;
+    it runs with bpkit's layers in their place, so a wrong layer costs only that layer's points,
+    and a function that never refers to them fails. parts: "price" (the return value's form and
+    the price) and/or "gradients"; numerically: also compare with central differences.
     """
     rng = rng_for(seed)
     cases = [notes_shop()] + [random_shop(rng) for _ in range(3)]
+    graded = _with_reference_layers(shop_graph, uses)
     for inputs in cases:
-        _check_shop_case(shop_graph, inputs, parts)
+        _check_shop_case(graded, inputs, parts, replaced=uses)
+    if numerically:
+        _expect_numerical(graded, SHOP_GRADIENT_NAMES, random_shop(rng), "shop_graph")
     # Last, so that unwritten or wrong code gets its own message first.
-    used = globals_used(shop_graph) + [
-        cell.cell_contents for cell in (getattr(shop_graph, "__closure__", None) or ())
-    ]
-    for cls in uses:
-        if not any(u is cls for u in used):
-            fail("shop_graph.layers_not_used",
-                 f"shop_graph never uses {cls.__name__}: the exercise builds the graph from your "
-                 f"own nodes, one object per node, and runs their forward and backward. Where "
-                 f"in your function is each node of the graph?", "shop_graph")
+    _expect_layers_used(shop_graph, uses, "shop_graph")
+    note = ""
+    if "gradients" in parts:
+        note = _own_layers_note(shop_graph, uses, notes_shop(), SHOP_GRADIENT_NAMES,
+                                _reference_shop)
     checked = " and ".join(parts)
-    passed("shop_graph", f"the {checked} of the notes' shop and of other shops",
-           len(cases) * len(parts) + len(uses))
+    passed("shop_graph", f"the {checked} of the notes' shop and of other shops{note}",
+           len(cases) * len(parts) + len(uses) + numerically)
 
 
 def _reference_shop(v):
@@ -234,29 +517,37 @@ def _reference_shop(v):
     return price, dict(zip(SHOP_GRADIENT_NAMES, values, strict=True))
 
 
-def _check_shop_case(shop_graph, v, parts):
-    args = ", ".join(f"{k}={v[k]:g}" for k in SHOP_GRADIENT_NAMES)
-    where = f"shop_graph({args})"
-    result = call(where, shop_graph, *[v[k] for k in SHOP_GRADIENT_NAMES], exercise="shop_graph")
-    expect_value(result, where, "shop_graph")
+def _call_graph(function, v, names, exercise):
+    args = ", ".join(f"{k}={v[k]:g}" for k in names)
+    where = f"{function.__name__}({args})"
+    result = call(where, function, *[v[k] for k in names], exercise=exercise)
+    expect_value(result, where, exercise)
     if not (isinstance(result, tuple) and len(result) == 2):
-        fail("shop_graph.not_a_pair",
+        fail(f"{exercise}.not_a_pair",
              f"{where} returned {kind_of(result)}; it should return a pair (price, grads), where "
-             f"grads is a dict with the keys {list(SHOP_GRADIENT_NAMES)}.", "shop_graph")
-    price, grads = result
+             f"grads is a dict with the keys {list(names)}.", exercise)
+    return where, result
+
+
+def _expect_gradient_keys(grads, names, where, exercise):
+    expect_keys(grads, names, f"{where}'s grads", exercise)
+    if set(grads) != set(names):
+        fail("common.wrong_keys",
+             f"{where}: grads should be a dict with exactly the keys {list(names)}, got "
+             f"{sorted(grads)}.", exercise)
+
+
+def _check_shop_case(shop_graph, v, parts, replaced=()):
+    where, (price, grads) = _call_graph(shop_graph, v, SHOP_GRADIENT_NAMES, "shop_graph")
     expected_price, expected = _reference_shop(v)
     if "price" in parts:
         _check_shop_price(where, price, expected_price, v)
     if "gradients" not in parts:
         return
-    expect_keys(grads, SHOP_GRADIENT_NAMES, f"{where}'s grads", "shop_graph")
-    if set(grads) != set(SHOP_GRADIENT_NAMES):
-        fail("common.wrong_keys",
-             f"{where}: grads should be a dict with exactly the keys "
-             f"{list(SHOP_GRADIENT_NAMES)}, got {sorted(grads)}.", "shop_graph")
+    _expect_gradient_keys(grads, SHOP_GRADIENT_NAMES, where, "shop_graph")
     if all(is_close(grads[k], expected[k]) for k in SHOP_GRADIENT_NAMES):
         return
-    _diagnose_shop(where, grads, expected, v)
+    _diagnose_shop(where, grads, expected, v, replaced)
 
 
 def _check_shop_price(where, price, expected_price, v):
@@ -277,7 +568,7 @@ def _check_shop_price(where, price, expected_price, v):
     expect_close(price, expected_price, f"{where}: the price", exercise="shop_graph")
 
 
-def _diagnose_shop(where, grads, expected, v):
+def _diagnose_shop(where, grads, expected, v, replaced=()):
     subtotal = v["apple_price"] * v["apple_count"] + v["orange_price"] * v["orange_count"]
     got = {k: _as_number(grads[k]) for k in SHOP_GRADIENT_NAMES}
     table = ", ".join(f"{k}={got[k]:.6g} (expected {float(expected[k]):.6g})"
@@ -308,8 +599,16 @@ def _diagnose_shop(where, grads, expected, v):
     wrong = [k for k in SHOP_GRADIENT_NAMES if not is_close(got[k], expected[k])]
     fail("shop_graph.wrong_gradients",
          f"{where}: wrong gradient(s) for {', '.join(wrong)} (the tax node's other input is the "
-         f"sum {subtotal:g}). Got {table}. The graph uses your MulLayer and AddLayer: if their "
-         f"tests fail, fix those first.", "shop_graph")
+         f"sum {subtotal:g}). Got {table}. {_layers_said(replaced)} Which node's backward "
+         f"received the wrong upstream gradient?", "shop_graph")
+
+
+def _layers_said(replaced):
+    if not replaced:
+        return "The graph uses your layers: if their tests fail, fix those first."
+    layers = " and ".join(cls.__name__ for cls in replaced)
+    return (f"The graph ran with bpkit's {layers} in place of yours, so the mistake is in how "
+            f"the nodes are connected.")
 
 
 def _as_number(value):
@@ -317,3 +616,113 @@ def _as_number(value):
         return float(np.asarray(value, dtype=float))
     except (TypeError, ValueError):
         return float("nan")
+
+
+# --------------------------------------------------------------------------------------------
+# The shop with a delivery fee per apple: the apple count feeds two nodes (a derivation)
+
+
+def check_delivery_shop(delivery_shop, seed=0, uses=(), numerically=False):
+    """Check ``delivery_shop(apple_price, apple_count, orange_price, orange_count, tax,
+    fee_per_apple)``: ``(price, grads)`` with the six gradients (``DELIVERY_GRADIENT_NAMES``).
+
+    The price is (apples + oranges + fee_per_apple * apple_count) * tax: the apple count feeds
+    the apple node and the delivery node. Checked on ``bpkit.data.delivery_shop_prices`` and on
+    random shops, with bpkit's layers in place of ``uses`` (as ``check_shop_graph``).
+    """
+    rng = rng_for(seed)
+    cases = [notes_delivery_shop()] + [random_delivery_shop(rng) for _ in range(3)]
+    graded = _with_reference_layers(delivery_shop, uses)
+    for v in cases:
+        where, (price, grads) = _call_graph(graded, v, DELIVERY_GRADIENT_NAMES, "delivery_shop")
+        expected_price, expected = _reference_delivery(v)
+        _check_delivery_price(where, price, expected_price, v)
+        _expect_gradient_keys(grads, DELIVERY_GRADIENT_NAMES, where, "delivery_shop")
+        if not all(is_close(grads[k], expected[k]) for k in DELIVERY_GRADIENT_NAMES):
+            _diagnose_delivery(where, grads, expected, v, uses)
+    if numerically:
+        _expect_numerical(graded, DELIVERY_GRADIENT_NAMES, random_delivery_shop(rng),
+                          "delivery_shop")
+    _expect_layers_used(delivery_shop, uses, "delivery_shop")
+    note = _own_layers_note(delivery_shop, uses, notes_delivery_shop(), DELIVERY_GRADIENT_NAMES,
+                            _reference_delivery)
+    passed("delivery_shop", f"the price and the six gradients of the delivery shop and of "
+           f"other shops{note}", len(cases) + len(uses) + numerically)
+
+
+def _reference_delivery(v):
+    """The delivery shop from bpkit's nodes: returns (price, grads) like the exercise."""
+    ref = _reference
+    count, mul_apple, mul_orange, mul_fee = (ref.BranchLayer(), ref.MulLayer(), ref.MulLayer(),
+                                             ref.MulLayer())
+    add_fruit, add_fee, mul_tax = ref.AddLayer(), ref.AddLayer(), ref.MulLayer()
+    count_apple, count_fee = count.forward(v["apple_count"])
+    apples = mul_apple.forward(v["apple_price"], count_apple)
+    oranges = mul_orange.forward(v["orange_price"], v["orange_count"])
+    fee = mul_fee.forward(v["fee_per_apple"], count_fee)
+    price = mul_tax.forward(add_fee.forward(add_fruit.forward(apples, oranges), fee), v["tax"])
+    d_subtotal, d_tax = mul_tax.backward(1.0)
+    d_fruit, d_fee = add_fee.backward(d_subtotal)
+    d_apples, d_oranges = add_fruit.backward(d_fruit)
+    d_apple_price, d_count_apple = mul_apple.backward(d_apples)
+    d_orange_price, d_orange_count = mul_orange.backward(d_oranges)
+    d_fee_per_apple, d_count_fee = mul_fee.backward(d_fee)
+    d_apple_count = count.backward(d_count_apple, d_count_fee)
+    values = (d_apple_price, d_apple_count, d_orange_price, d_orange_count, d_tax,
+              d_fee_per_apple)
+    return price, dict(zip(DELIVERY_GRADIENT_NAMES, values, strict=True))
+
+
+def _check_delivery_price(where, price, expected_price, v):
+    fruit = v["apple_price"] * v["apple_count"] + v["orange_price"] * v["orange_count"]
+    fee = v["fee_per_apple"] * v["apple_count"]
+    if price is not None and np.ndim(price) == 0 and not is_close(price, expected_price):
+        if is_close(price, fruit * v["tax"]):
+            fail("delivery_shop.no_fee",
+                 f"{where}: the price {float(price):g} is the shop's without delivery. Where "
+                 f"does the delivery node join the graph?", "delivery_shop")
+        if is_close(price, fruit * v["tax"] + fee):
+            fail("delivery_shop.fee_untaxed",
+                 f"{where}: the price {float(price):g} adds the delivery fee after the tax. "
+                 f"The tax applies to everything: which node should the fee reach before the "
+                 f"tax node?", "delivery_shop")
+        if is_close(price, fruit + fee):
+            fail("delivery_shop.price_before_tax",
+                 f"{where}: the price is {float(price):g}, the sum before tax. Which node of "
+                 f"the graph comes last?", "delivery_shop")
+    expect_close(price, expected_price, f"{where}: the price", exercise="delivery_shop")
+
+
+def _diagnose_delivery(where, grads, expected, v, replaced):
+    names = DELIVERY_GRADIENT_NAMES
+    got = {k: _as_number(grads[k]) for k in names}
+    table = ", ".join(f"{k}={got[k]:.6g} (expected {float(expected[k]):.6g})" for k in names)
+    scale = constant_ratio(np.array([got[k] for k in names], dtype=float),
+                           np.array([expected[k] for k in names], dtype=float))
+    if scale is not None:
+        fail("delivery_shop.dout_not_one",
+             f"{where}: every gradient is {scale:.4g} times the right value. What is the "
+             f"gradient of the price with respect to itself, where the backward pass starts? "
+             f"Got {table}.", "delivery_shop")
+    through_apples = v["tax"] * v["apple_price"]
+    through_fee = v["tax"] * v["fee_per_apple"]
+    count = got["apple_count"]
+    others_right = all(is_close(got[k], expected[k]) for k in names if k != "apple_count")
+    for value, node, other in ((through_apples, "apple", "delivery"),
+                               (through_fee, "delivery", "apple")):
+        if is_close(count, value):
+            fail("delivery_shop.one_branch",
+                 f"{where}: d apple_count is {count:.6g}, what comes back through the {node} "
+                 f"node alone. The apple count feeds two nodes: what happens to the gradient "
+                 f"that comes back through the {other} node? Got {table}.", "delivery_shop")
+    if others_right:
+        fail("delivery_shop.apple_count",
+             f"{where}: only d apple_count is wrong (got {count:.6g}, expected "
+             f"{float(expected['apple_count']):.6g}). The count reaches the price along two "
+             f"paths: does your BranchLayer's backward receive the gradient of each?",
+             "delivery_shop")
+    wrong = [k for k in names if not is_close(got[k], expected[k])]
+    fail("delivery_shop.wrong_gradients",
+         f"{where}: wrong gradient(s) for {', '.join(wrong)}. Got {table}. "
+         f"{_layers_said(replaced)} Which node's backward received the wrong upstream "
+         f"gradient?", "delivery_shop")
