@@ -426,3 +426,186 @@ def test_correct_code_passes_and_swapped_code_fails_for_any_seed(seed):
     checks.check_shop_graph(make_shop(), seed=seed, uses=(GoodMul, GoodAdd))
     with pytest.raises(AssertionError, match="swapped"):
         checks.check_mul_layer_backward(SwappedMul, seed=seed)
+
+
+# ------------------------------------------------------------------ lesson 03's derivations
+# DivLayer, BranchLayer and the delivery shop: correct code passes on any seed, each recognised
+# mistake gets its id, and no message contains an expression of the reference answer.
+
+from test_no_answer_printed import answer_expressions, squeezed  # noqa: E402
+
+ANSWER_EXPRESSIONS = answer_expressions("03_add_mul_layers")
+
+
+class GoodDiv:
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x / y
+
+    def backward(self, dout):
+        return dout / self.y, -dout * self.x / (self.y * self.y)
+
+
+class GoodBranch:
+    def forward(self, x):
+        return x * 1, x * 1
+
+    def backward(self, dout1, dout2):
+        return dout1 + dout2
+
+
+def div_with(backward):
+    return type("WrongDiv", (GoodDiv,), {"backward": backward})
+
+
+def branch_with(**methods):
+    return type("WrongBranch", (GoodBranch,), methods)
+
+
+MISTAKES = [
+    (checks.check_div_layer_forward,
+     type("SwappedDivForward", (GoodDiv,), {"forward": lambda s, x, y: y / x}),
+     "div_layer.forward_swapped"),
+    (checks.check_div_layer_backward,
+     div_with(lambda s, d: (-d * s.x / s.y**2, d / s.y)), "div_layer.swapped_gradients"),
+    (checks.check_div_layer_backward,
+     div_with(lambda s, d: (1 / s.y, -s.x / s.y**2)), "div_layer.no_dout"),
+    (checks.check_div_layer_backward, div_with(lambda s, d: (d * s.y, d * s.x)),
+     "div_layer.mul_rule"),
+    (checks.check_div_layer_backward, div_with(lambda s, d: (d / s.y, d * s.x / s.y**2)),
+     "div_layer.dy_sign"),
+    (checks.check_div_layer_backward, div_with(lambda s, d: (d / s.y, -d * s.x / s.y)),
+     "div_layer.dy_power"),
+    (checks.check_div_layer_backward, div_with(lambda s, d: (d / s.y, -d / s.y**2)),
+     "div_layer.dy_missing_x"),
+    (checks.check_div_layer_backward,
+     div_with(lambda s, d: (-d / s.y, -d * s.x / s.y**2)), "div_layer.dx_sign"),
+    (checks.check_branch_layer_forward, branch_with(forward=lambda s, x: x),
+     "branch_layer.one_output"),
+    (checks.check_branch_layer_forward, branch_with(forward=lambda s, x: (x, 2 * x)),
+     "branch_layer.scaled_copy"),
+    (checks.check_branch_layer_backward, branch_with(backward=lambda s, a, b: (a, b)),
+     "branch_layer.not_combined"),
+    (checks.check_branch_layer_backward, branch_with(backward=lambda s, a, b: a * 1),
+     "branch_layer.one_branch"),
+    (checks.check_branch_layer_backward, branch_with(backward=lambda s, a, b: (a + b) / 2),
+     "branch_layer.averaged"),
+    (checks.check_branch_layer_backward, branch_with(backward=lambda s, a, b: a * b),
+     "branch_layer.multiplied"),
+]
+
+
+def make_delivery(start=1.0, count_grad="both", fee_after_tax=False, no_fee=False):
+    """A delivery shop built from the good layers, with one switch per mistake."""
+
+    def delivery_shop(apple_price, apple_count, orange_price, orange_count, tax, fee_per_apple):
+        copy = GoodBranch()
+        apple, orange, fee_node, tax_node = GoodMul(), GoodMul(), GoodMul(), GoodMul()
+        add_fruit, add_fee = GoodAdd(), GoodAdd()
+        c1, c2 = copy.forward(apple_count)
+        fruit = add_fruit.forward(apple.forward(apple_price, c1),
+                                  orange.forward(orange_price, orange_count))
+        fee = fee_node.forward(fee_per_apple, c2) * (0 if no_fee else 1)
+        if fee_after_tax:
+            price = tax_node.forward(fruit, tax) + fee
+        else:
+            price = tax_node.forward(add_fee.forward(fruit, fee), tax)
+        d_sub, d_tax = tax_node.backward(start)
+        d_fruit, d_fee = add_fee.backward(d_sub)
+        d_apples, d_oranges = add_fruit.backward(d_fruit)
+        d_ap, d_c1 = apple.backward(d_apples)
+        d_op, d_oc = orange.backward(d_oranges)
+        d_fpa, d_c2 = fee_node.backward(d_fee)
+        d_count = {"both": copy.backward(d_c1, d_c2), "apples": d_c1, "fee": d_c2}[count_grad]
+        return price, {"apple_price": d_ap, "apple_count": d_count, "orange_price": d_op,
+                       "orange_count": d_oc, "tax": d_tax, "fee_per_apple": d_fpa}
+
+    return delivery_shop
+
+
+MISTAKES += [
+    (checks.check_delivery_shop, make_delivery(count_grad="apples"), "delivery_shop.one_branch"),
+    (checks.check_delivery_shop, make_delivery(count_grad="fee"), "delivery_shop.one_branch"),
+    (checks.check_delivery_shop, make_delivery(start=2.0), "delivery_shop.dout_not_one"),
+    (checks.check_delivery_shop, make_delivery(fee_after_tax=True), "delivery_shop.fee_untaxed"),
+    (checks.check_delivery_shop, make_delivery(no_fee=True), "delivery_shop.no_fee"),
+]
+
+
+@pytest.mark.parametrize("check, wrong, mistake_id", MISTAKES,
+                         ids=[f"{m[2]}-{i}" for i, m in enumerate(MISTAKES)])
+def test_each_mistake_of_the_derivations_is_named_without_the_answer(check, wrong, mistake_id):
+    message = fails_with(check, wrong, f"[{mistake_id}]")
+    printed = [e for e in ANSWER_EXPRESSIONS if e in squeezed(message)]
+    assert not printed, f"{mistake_id}'s message shows the answer: {printed}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_correct_derivations_pass_for_any_seed(seed):
+    checks.check_div_layer_forward(GoodDiv, seed=seed)
+    checks.check_div_layer_backward(GoodDiv, seed=seed)
+    checks.check_branch_layer_forward(GoodBranch, seed=seed)
+    checks.check_branch_layer_backward(GoodBranch, seed=seed)
+    checks.check_branch_numerically(GoodBranch, (2, 3), seed=seed)
+    checks.check_backward_numerically(GoodDiv, (3, 2), (3, 2), seed=seed)
+    checks.check_delivery_shop(make_delivery(), seed=seed, numerically=True)
+
+
+def test_the_references_pass_their_own_checks():
+    checks.check_div_layer_backward(bpkit.DivLayer)
+    checks.check_branch_layer_backward(bpkit.BranchLayer)
+
+
+def notebook_function(source, **names):
+    """A function defined as in a notebook cell: its layers are globals of its namespace."""
+    namespace = dict(names)
+    exec(source, namespace)  # noqa: S102
+    return namespace
+
+
+SHOP_SOURCE = '''
+def shop_graph(apple_price, apple_count, orange_price, orange_count, tax):
+    mul_apple, mul_orange, add, mul_tax = MulLayer(), MulLayer(), AddLayer(), MulLayer()
+    sub = add.forward(mul_apple.forward(apple_price, apple_count),
+                      mul_orange.forward(orange_price, orange_count))
+    price = mul_tax.forward(sub, tax)
+    d_sub, d_tax = mul_tax.backward(1)
+    d_a, d_o = add.backward(d_sub)
+    d_ap, d_ac = mul_apple.backward(d_a)
+    d_op, d_oc = mul_orange.backward(d_o)
+    return price, {"apple_price": d_ap, "apple_count": d_ac, "orange_price": d_op,
+                   "orange_count": d_oc, "tax": d_tax}
+'''
+
+
+def test_one_mistake_one_penalty_a_wrong_mul_layer_does_not_fail_the_shop(capsys):
+    ns = notebook_function(SHOP_SOURCE, MulLayer=SwappedMul, AddLayer=GoodAdd)
+    checks.check_shop_graph(ns["shop_graph"], uses=(ns["MulLayer"], ns["AddLayer"]),
+                            parts=("gradients",), numerically=True)
+    out = capsys.readouterr().out
+    assert "✓ shop_graph" in out and "graded with bpkit's MulLayer and AddLayer" in out
+    # The layer's own test still fails.
+    fails_with(checks.check_mul_layer_backward, ns["MulLayer"], "[mul_layer.swapped_gradients]")
+
+
+def test_a_correct_shop_with_correct_layers_has_no_note(capsys):
+    ns = notebook_function(SHOP_SOURCE, MulLayer=GoodMul, AddLayer=GoodAdd)
+    checks.check_shop_graph(ns["shop_graph"], uses=(GoodMul, GoodAdd))
+    assert "in place of yours" not in capsys.readouterr().out
+
+
+def test_a_wrongly_wired_shop_says_the_layers_were_bpkits():
+    source = SHOP_SOURCE.replace("d_a, d_o = add.backward(d_sub)", "d_a, d_o = add.backward(d_tax)")
+    ns = notebook_function(source, MulLayer=GoodMul, AddLayer=GoodAdd)
+    fails_with(checks.check_shop_graph, ns["shop_graph"], "ran with bpkit's MulLayer and AddLayer",
+               uses=(GoodMul, GoodAdd))
+
+
+def test_a_delivery_shop_that_skips_the_branch_layer_is_rejected():
+    def without_branch(apple_price, apple_count, orange_price, orange_count, tax, fee_per_apple):
+        return make_delivery()(apple_price, apple_count, orange_price, orange_count, tax,
+                               fee_per_apple)
+
+    fails_with(checks.check_delivery_shop, without_branch, "never uses GoodBranch",
+               uses=(GoodBranch,))

@@ -418,15 +418,28 @@ def _with_reference_layers(function, classes):
     """A copy of ``function`` whose global names for ``classes`` are bpkit's reference layers."""
     if not isinstance(function, types.FunctionType) or not classes:
         return function
-    names = dict(function.__globals__)
-    for name, value in function.__globals__.items():
-        for cls in classes:
-            if value is cls and hasattr(_reference, getattr(cls, "__name__", "")):
-                names[name] = getattr(_reference, cls.__name__)
+    names, replaced = dict(function.__globals__), []
+    for cls in classes:
+        for name, value in function.__globals__.items():
+            reference = name if hasattr(_reference, name) else getattr(cls, "__name__", "")
+            if value is cls and isinstance(getattr(_reference, reference, None), type):
+                names[name] = getattr(_reference, reference)
+                replaced.append(name)
+                break
     copy = types.FunctionType(function.__code__, names, function.__name__,
                               function.__defaults__, function.__closure__)
     copy.__kwdefaults__ = function.__kwdefaults__
+    copy.bpkit_layers_replaced = replaced
     return copy
+
+
+def _layer_names(function, classes):
+    """The names the function's globals give ``classes`` ("MulLayer and AddLayer")."""
+    if getattr(function, "bpkit_layers_replaced", None):
+        return " and ".join(function.bpkit_layers_replaced)
+    bound = getattr(function, "__globals__", {})
+    names = [next((n for n, v in bound.items() if v is cls), cls.__name__) for cls in classes]
+    return " and ".join(names)
 
 
 def _expect_layers_used(function, uses, exercise):
@@ -452,7 +465,7 @@ def _own_layers_note(function, uses, inputs, names, reference):
           and all(is_close(_as_number(result[1].get(k)), expected[k]) for k in names))
     if ok:
         return ""
-    layers = " and ".join(cls.__name__ for cls in uses)
+    layers = _layer_names(function, uses)
     return (f"; graded with bpkit's {layers} in place of yours: with your own layers the result "
             f"differs, and their tests above say why")
 
@@ -547,7 +560,7 @@ def _check_shop_case(shop_graph, v, parts, replaced=()):
     _expect_gradient_keys(grads, SHOP_GRADIENT_NAMES, where, "shop_graph")
     if all(is_close(grads[k], expected[k]) for k in SHOP_GRADIENT_NAMES):
         return
-    _diagnose_shop(where, grads, expected, v, replaced)
+    _diagnose_shop(where, grads, expected, v, replaced, shop_graph)
 
 
 def _check_shop_price(where, price, expected_price, v):
@@ -568,7 +581,7 @@ def _check_shop_price(where, price, expected_price, v):
     expect_close(price, expected_price, f"{where}: the price", exercise="shop_graph")
 
 
-def _diagnose_shop(where, grads, expected, v, replaced=()):
+def _diagnose_shop(where, grads, expected, v, replaced=(), shop_graph=None):
     subtotal = v["apple_price"] * v["apple_count"] + v["orange_price"] * v["orange_count"]
     got = {k: _as_number(grads[k]) for k in SHOP_GRADIENT_NAMES}
     table = ", ".join(f"{k}={got[k]:.6g} (expected {float(expected[k]):.6g})"
@@ -599,14 +612,14 @@ def _diagnose_shop(where, grads, expected, v, replaced=()):
     wrong = [k for k in SHOP_GRADIENT_NAMES if not is_close(got[k], expected[k])]
     fail("shop_graph.wrong_gradients",
          f"{where}: wrong gradient(s) for {', '.join(wrong)} (the tax node's other input is the "
-         f"sum {subtotal:g}). Got {table}. {_layers_said(replaced)} Which node's backward "
+         f"sum {subtotal:g}). Got {table}. {_layers_said(replaced, shop_graph)} Which node's backward "
          f"received the wrong upstream gradient?", "shop_graph")
 
 
-def _layers_said(replaced):
+def _layers_said(replaced, function=None):
     if not replaced:
         return "The graph uses your layers: if their tests fail, fix those first."
-    layers = " and ".join(cls.__name__ for cls in replaced)
+    layers = _layer_names(function, replaced)
     return (f"The graph ran with bpkit's {layers} in place of yours, so the mistake is in how "
             f"the nodes are connected.")
 
@@ -639,7 +652,7 @@ def check_delivery_shop(delivery_shop, seed=0, uses=(), numerically=False):
         _check_delivery_price(where, price, expected_price, v)
         _expect_gradient_keys(grads, DELIVERY_GRADIENT_NAMES, where, "delivery_shop")
         if not all(is_close(grads[k], expected[k]) for k in DELIVERY_GRADIENT_NAMES):
-            _diagnose_delivery(where, grads, expected, v, uses)
+            _diagnose_delivery(where, grads, expected, v, uses, delivery_shop)
     if numerically:
         _expect_numerical(graded, DELIVERY_GRADIENT_NAMES, random_delivery_shop(rng),
                           "delivery_shop")
@@ -693,7 +706,7 @@ def _check_delivery_price(where, price, expected_price, v):
     expect_close(price, expected_price, f"{where}: the price", exercise="delivery_shop")
 
 
-def _diagnose_delivery(where, grads, expected, v, replaced):
+def _diagnose_delivery(where, grads, expected, v, replaced, function):
     names = DELIVERY_GRADIENT_NAMES
     got = {k: _as_number(grads[k]) for k in names}
     table = ", ".join(f"{k}={got[k]:.6g} (expected {float(expected[k]):.6g})" for k in names)
@@ -724,5 +737,5 @@ def _diagnose_delivery(where, grads, expected, v, replaced):
     wrong = [k for k in names if not is_close(got[k], expected[k])]
     fail("delivery_shop.wrong_gradients",
          f"{where}: wrong gradient(s) for {', '.join(wrong)}. Got {table}. "
-         f"{_layers_said(replaced)} Which node's backward received the wrong upstream "
+         f"{_layers_said(replaced, function)} Which node's backward received the wrong upstream "
          f"gradient?", "delivery_shop")
