@@ -228,10 +228,11 @@ class _ReciprocalNode:
 
 
 def sigmoid_graph(x=1.0):
-    """y = 1 / (1 + exp(-x)) as four nodes: x -1, exp, +1, 1/x (figures 11-13).
+    """y = 1 / (1 + exp(-x)) as four nodes: x -1, exp, +1, 1/u (figures 11-13).
 
-    Backward node by node (local derivatives -1/y^2 [y the 1/x node's input], 1, exp(-x),
-    -1) gives dy/dx = y^2 exp(-x), which simplifies to y (1 - y).
+    The last node is labelled with its own input u = 1 + exp(-x), not with the sigmoid's x.
+    Backward node by node (local derivatives -1/u^2, 1, exp(-x), -1) gives
+    dy/dx = y^2 exp(-x), which simplifies to y (1 - y).
     """
     negate, exp, plus_one, reciprocal = MulLayer(), _ExpNode(), AddLayer(), _ReciprocalNode()
     minus_x = negate.forward(x, -1)
@@ -245,13 +246,13 @@ def sigmoid_graph(x=1.0):
     nodes = [
         Node("x", pos=(0, 0)), Node("negate", "×-1", (1.6, 0), "× (-1)"),
         Node("exp", "exp", (3.2, 0), "× exp(-x)"), Node("plus_one", "+1", (4.8, 0), "× 1"),
-        Node("reciprocal", "1/x", (6.4, 0), "× (-1/x²)"), Node("y", pos=(8.0, 0)),
+        Node("reciprocal", "1/u", (6.4, 0), "× (-1/u²)"), Node("y", pos=(8.0, 0)),
     ]
     edges = [
         Edge("x", "negate", "x", x, d_x),
         Edge("negate", "exp", "-x", minus_x, d_minus_x),
         Edge("exp", "plus_one", "exp(-x)", e, d_e),
-        Edge("plus_one", "reciprocal", "1+exp(-x)", denominator, d_denominator),
+        Edge("plus_one", "reciprocal", "u = 1+exp(-x)", denominator, d_denominator),
         Edge("reciprocal", "y", "y", y, 1),
     ]
     title = f"sigmoid at x = {format_number(x)}: dy/dx = y(1 - y) = {format_number(d_x)}"

@@ -104,8 +104,8 @@ def test_sigmoid_graph_backward_node_by_node(x):
     g = viz.sigmoid_graph(x)
     y = sigmoid(x)
     assert g.edge("y").value == pytest.approx(y)
-    # Through 1/x: -1/(1 + exp(-x))^2 = -y^2; through +1: unchanged; through exp: * exp(-x).
-    assert g.edge("1+exp(-x)").grad == pytest.approx(-(y**2))
+    # Through 1/u: -1/(1 + exp(-x))^2 = -y^2; through +1: unchanged; through exp: * exp(-x).
+    assert g.edge("u = 1+exp(-x)").grad == pytest.approx(-(y**2))
     assert g.edge("exp(-x)").grad == pytest.approx(-(y**2))
     assert g.edge("-x").grad == pytest.approx(-(y**2) * np.exp(-x))
     # Through x -1: the sign flips, and the result simplifies to y(1 - y)...
@@ -232,7 +232,9 @@ def test_highlight_marks_the_chosen_node_only():
 
 def test_sigmoid_figure_notes_the_local_derivatives_when_going_backward():
     with_notes = texts(viz.draw_graph(viz.sigmoid_graph(1.0)))
-    assert with_notes["note:reciprocal"].get_text() == "× (-1/x²)"
+    # The 1/u node is written with its own input u, not with the sigmoid's x.
+    assert with_notes["note:reciprocal"].get_text() == "× (-1/u²)"
+    assert with_notes["node:reciprocal"].get_text() == "1/u"
     assert with_notes["note:exp"].get_text() == "× exp(-x)"
     assert "note:exp" not in texts(viz.draw_graph(viz.sigmoid_graph(1.0), show_backward=False))
 
