@@ -1,4 +1,5 @@
-"""Checks for lesson 04: the activation layers ``Relu`` and ``Sigmoid``.
+"""Checks for lesson 04: the activation layers ``Relu``, ``LeakyRelu``, ``Sigmoid`` (node by
+node, then simplified) and ``Tanh``.
 
 Each check takes the student's class, runs it on random arrays of a random shape (and on
 float32), compares with bpkit's reference and names the usual mistake when they differ: an
@@ -6,11 +7,16 @@ inverted ReLU mask, an input or ``dout`` changed in place, a sigmoid derivative 
 instead of the stored output, a forgotten ``dout``, the wrong shape or dtype.
 """
 
+import functools
+
 import numpy as np
 
+from .. import layers as _reference
 from ..functions import sigmoid as _sigmoid
 from ._layers import (
+    away_from_zero,
     backward_ignores_forward,
+    check_backward_numerically,
     expect_latest_forward_used,
     fail_ignores_forward,
     run_backward,
@@ -18,10 +24,15 @@ from ._layers import (
     upstream,
 )
 from ._student import (
+    call,
+    describe,
     diagnose,
     expect_close,
     expect_dtype,
+    expect_gradients_match,
+    expect_keys,
     expect_shape,
+    expect_unchanged,
     fail,
     is_close,
     passed,
@@ -29,10 +40,17 @@ from ._student import (
 )
 
 __all__ = [
+    "SIGMOID_NODE_GRADIENTS",
+    "check_leaky_relu_backward",
+    "check_leaky_relu_forward",
+    "check_leaky_relu_numerically",
     "check_relu_backward",
     "check_relu_forward",
     "check_sigmoid_backward",
+    "check_sigmoid_by_nodes",
     "check_sigmoid_forward",
+    "check_tanh_backward",
+    "check_tanh_forward",
 ]
 
 
@@ -170,8 +188,29 @@ def check_sigmoid_backward(Sigmoid, seed=0):
                               x.astype(np.float64), y, dout)
         expect_dtype(dx, x.dtype, _where("Sigmoid", "backward", x), "sigmoid")
     expect_latest_forward_used(Sigmoid, "Sigmoid", 1, rng, exercise="sigmoid")
-    passed("Sigmoid.backward", "dout times the local derivative from the stored output",
-           len(cases) + 1)
+    _expect_output_only(Sigmoid, rng)
+    passed("Sigmoid.backward", "dout times the simplified local derivative, from the stored "
+           "output alone", len(cases) + 2)
+
+
+def _expect_output_only(Sigmoid, rng):
+    """Fail unless backward still works when everything forward stored but y is spoilt."""
+    x = away_from_zero(rng, (3, 4), low=0.1, high=4.0)
+    y = _sigmoid(x)
+    dout = upstream(rng, x.shape)
+    layer, _ = run_forward(Sigmoid, "Sigmoid", x, exercise="sigmoid")
+    others = [name for name, value in vars(layer).items()
+              if isinstance(value, np.ndarray) and not is_close(value, y, rtol=1e-5)]
+    for name in others:
+        setattr(layer, name, np.full_like(getattr(layer, name), np.nan, dtype=np.float64))
+    dx = call("Sigmoid.backward(dout)", layer.backward, dout, exercise="sigmoid")
+    if not is_close(dx, dout * y * (1 - y), rtol=1e-5):
+        stored = ", ".join(f"self.{n}" for n in others) or "a value other than the output"
+        fail("sigmoid.not_from_output",
+             f"Sigmoid.backward needs {stored}, not only the stored output y: with those "
+             f"spoilt (set to nan) after forward, dx is no longer right. The node-by-node "
+             f"product of the four local derivatives can be written with y alone: which form "
+             f"is that, so that backward needs nothing but self's output?", "sigmoid")
 
 
 def _diagnose_sigmoid(Sigmoid, rng, where, dx, x, y, dout):
@@ -200,3 +239,265 @@ def _diagnose_sigmoid(Sigmoid, rng, where, dx, x, y, dout):
     if backward_ignores_forward(Sigmoid, "Sigmoid", 1, "its output y", rng, "sigmoid"):
         fail_ignores_forward("Sigmoid", "sigmoid")
     expect_close(dx, expected, where, rtol=1e-5, exercise="sigmoid")
+
+
+# --------------------------------------------------------------------------------------------
+# LeakyRelu (a derivation: the lesson prints no formula of its backward)
+
+
+def _leaky_cases(rng):
+    """(slope, x) pairs: the default slope on float64, random slopes on float64 and float32."""
+    xs = _activation_inputs(rng)
+    return [(None, xs[0]), (float(rng.uniform(0.05, 0.5)), xs[0]),
+            (float(rng.uniform(0.05, 0.5)), xs[1])]
+
+
+def _leaky_layer(LeakyRelu, slope):
+    name = "LeakyRelu()" if slope is None else f"LeakyRelu(slope={slope:.3g})"
+    if slope is None:
+        return name, call(name, LeakyRelu, exercise="leaky_relu"), 0.01
+    return name, call(name, LeakyRelu, slope=slope, exercise="leaky_relu"), slope
+
+
+def check_leaky_relu_forward(LeakyRelu, seed=0):
+    """``LeakyRelu(slope).forward(x)``: x where x > 0, slope times x elsewhere (slope 0.01 by
+    default), in x's shape and dtype, x unchanged."""
+    rng = rng_for(seed)
+    cases = _leaky_cases(rng)
+    for slope, x in cases:
+        name, layer, s = _leaky_layer(LeakyRelu, slope)
+        before = x.copy()
+        where = f"{name}.forward(x) with x of shape {x.shape} ({x.dtype})"
+        out = call(where, layer.forward, x, exercise="leaky_relu")
+        expect_unchanged(before, x, f"{name}.forward", "x", "leaky_relu")
+        expected = np.where(x > 0, x, s * x)
+        diagnose(out, expected, [
+            (np.maximum(x, 0), "leaky_relu.no_leak",
+             "the negative inputs became 0, as in ReLU. What does the leaky ReLU let through "
+             "where x <= 0?"),
+            (np.where(x > 0, s * x, x), "leaky_relu.inverted",
+             "the slope was applied to the positive inputs and the negative ones passed "
+             "unchanged. Which side of 0 leaks?"),
+            (np.where(x > 0, x, 0.01 * x), "leaky_relu.slope_ignored",
+             f"the negative side used the slope 0.01, not the layer's slope {s:.3g}. Where does "
+             f"the slope given to __init__ live, so that forward can use it?"),
+        ], where, "leaky_relu", rtol=1e-5)
+        expect_close(out, expected, where, rtol=1e-5, exercise="leaky_relu")
+        expect_dtype(out, x.dtype, where, "leaky_relu")
+    passed("LeakyRelu.forward", "x where x > 0, the slope's share elsewhere", len(cases))
+
+
+def check_leaky_relu_backward(LeakyRelu, seed=0):
+    """``backward(dout)`` is dout times the leaky ReLU's local derivative, on both sides of 0,
+    for the default and other slopes; names the usual mistakes."""
+    rng = rng_for(seed)
+    cases = _leaky_cases(rng)
+    for slope, x in cases:
+        name, layer, s = _leaky_layer(LeakyRelu, slope)
+        call(f"{name}.forward(x)", layer.forward, x, exercise="leaky_relu")
+        dout = upstream(rng, x.shape, x.dtype)
+        where = (f"{name}.backward(dout) after forward(x), x and dout of shape {x.shape} "
+                 f"({x.dtype})")
+        before = dout.copy()
+        dx = call(where, layer.backward, dout, exercise="leaky_relu")
+        expect_unchanged(before, dout, f"{name}.backward", "dout", "leaky_relu")
+        expected = _reference_dx(functools.partial(_reference.LeakyRelu, s), x, dout)
+        if not is_close(dx, expected, rtol=1e-5):
+            _diagnose_leaky(where, dx, expected, x, dout, s)
+        expect_dtype(dx, x.dtype, where, "leaky_relu")
+    layer_with_slope = functools.partial(LeakyRelu, slope=0.2)
+    expect_latest_forward_used(layer_with_slope, "LeakyRelu", 1, rng, exercise="leaky_relu")
+    passed("LeakyRelu.backward", "dout times the local derivative on both sides of 0",
+           len(cases) + 1)
+
+
+def _reference_dx(Layer, x, dout):
+    layer = Layer()
+    layer.forward(x)
+    return layer.backward(dout)
+
+
+def _diagnose_leaky(where, dx, expected, x, dout, s):
+    expect_shape(dx, x.shape, where, "dx has the shape of x (and of dout).", "leaky_relu")
+    diagnose(dx, expected, [
+        (dout * (x > 0), "leaky_relu.blocked",
+         "dx is 0 wherever x <= 0, as in ReLU's backward. Does the leaky ReLU's output move "
+         "when a negative x moves a little? By how much, per unit of x?"),
+        (np.where(x > 0, 1.0, s), "leaky_relu.no_dout",
+         "dx is the local derivative without dout. By the chain rule, what does it multiply?"),
+        (np.where(x > 0, dout, s * dout * x), "leaky_relu.times_x",
+         "on the negative side dx is dout times the slope times x. The output there is a "
+         "straight line through 0: does its slope depend on x?"),
+        (np.where(x > 0, s * dout, dout), "leaky_relu.inverted",
+         "dx has the slope on the positive side and passes dout on the negative side. Which "
+         "side of 0 leaks?"),
+        (np.where(x > 0, dout, 0.01 * dout), "leaky_relu.slope_ignored",
+         f"the negative side used the slope 0.01, not the layer's slope {s:.3g}. Where does "
+         f"the slope given to __init__ live, so that backward can use it?"),
+    ], where, "leaky_relu", rtol=1e-5)
+    expect_close(dx, expected, where, rtol=1e-5, exercise="leaky_relu",
+                 question="What is the local derivative on each side of 0?")
+
+
+def check_leaky_relu_numerically(LeakyRelu, shape, slope=0.1, seed=0):
+    """``LeakyRelu(slope).backward`` against central differences (inputs away from the kink)."""
+    check_backward_numerically(functools.partial(LeakyRelu, slope=slope), shape, seed=seed,
+                               name="LeakyRelu", exercise="leaky_relu")
+
+
+# --------------------------------------------------------------------------------------------
+# The sigmoid node by node (a derivation: ×(-1), exp, +1, 1/u)
+
+# The gradients sigmoid_by_nodes returns, from the output end back: u = 1 + e, e = exp(a),
+# a = -x.
+SIGMOID_NODE_GRADIENTS = ("du", "de", "da", "dx")
+
+
+def _reference_nodes(x, dout):
+    a = -x
+    e = np.exp(a)
+    u = e + 1
+    du = dout * -(1 / u) ** 2
+    de = du
+    da = de * e
+    return {"du": du, "de": de, "da": da, "dx": -da}
+
+
+def check_sigmoid_by_nodes(sigmoid_by_nodes, seed=0, numerically=False):
+    """``sigmoid_by_nodes(x, dout)``: the dict of the four gradients (``SIGMOID_NODE_GRADIENTS``)
+    going back through the 1/u, +1, exp and ×(-1) nodes. The first wrong one is named, with
+    its node. numerically: also compare dx with central differences of the sigmoid."""
+    rng = rng_for(seed)
+    shape = tuple(int(n) for n in rng.integers(2, 5, size=rng.integers(1, 3)))
+    cases = [np.array([1.0]), away_from_zero(rng, shape, low=0.1, high=4.0)]
+    for x in cases:
+        dout = upstream(rng, x.shape)
+        where = f"sigmoid_by_nodes(x, dout) with {describe(x, 'x')}"
+        grads = call(where, sigmoid_by_nodes, x.copy(), dout.copy(), exercise="sigmoid_by_nodes")
+        expect_keys(grads, SIGMOID_NODE_GRADIENTS, where, "sigmoid_by_nodes")
+        expected = _reference_nodes(x, dout)
+        for key in SIGMOID_NODE_GRADIENTS:
+            if not is_close(grads[key], expected[key]):
+                _diagnose_node(where, key, grads, expected, x, dout)
+    if numerically:
+        x = away_from_zero(rng, (3, 2), low=0.1, high=3.0)
+        dout = upstream(rng, x.shape)
+        h = 1e-5
+        numeric = dout * (_sigmoid(x + h) - _sigmoid(x - h)) / (2 * h)
+        grads = call("sigmoid_by_nodes", sigmoid_by_nodes, x.copy(), dout.copy(),
+                     exercise="sigmoid_by_nodes")
+        expect_gradients_match(grads["dx"], numeric, "sigmoid_by_nodes's dx",
+                               exercise="sigmoid_by_nodes")
+    passed("sigmoid_by_nodes", "each node's gradient on the way back through 1/u, +1, exp and "
+           "×(-1)", len(cases) * len(SIGMOID_NODE_GRADIENTS) + numerically)
+
+
+_NODE_OF = {"du": "1/u", "de": "+1", "da": "exp", "dx": "×(-1)"}
+_INPUT_OF = {"du": "dout", "de": "du", "da": "de", "dx": "da"}
+
+
+def _diagnose_node(where, key, grads, expected, x, dout):
+    got = grads[key]
+    node, came_in = _NODE_OF[key], _INPUT_OF[key]
+    what = f"{where}: {key}, the gradient leaving the {node} node"
+    expect_shape(got, x.shape, what, "Each gradient has the shape of x.", "sigmoid_by_nodes")
+    incoming = dout if key == "du" else grads[came_in]
+    right_incoming = dout if key == "du" else expected[came_in]
+    if not is_close(incoming, right_incoming):
+        return  # an earlier gradient is wrong: reported when its own key is checked
+    u = 1 + np.exp(-x)
+    wrong = {
+        "du": [(-dout / u, "sigmoid_by_nodes.reciprocal_power",
+                "it changes like 1/u, but 1/u falls faster than that as u grows. Try u = 2 "
+                "and u = 2.001: how much does 1/u move, per unit of u?"),
+               (-expected["du"], "sigmoid_by_nodes.reciprocal_sign",
+                "it has the wrong sign. When u grows, does 1/u grow or shrink?"),
+               (expected["du"] / dout, "sigmoid_by_nodes.no_dout",
+                "it is the local derivative alone. By the chain rule, what does it multiply?")],
+        "de": [(incoming * np.exp(-x), "sigmoid_by_nodes.plus_one_as_exp",
+                "it multiplied du by exp(-x), but the +1 node is an add node. What is an add "
+                "node's local derivative?")],
+        "da": [(incoming, "sigmoid_by_nodes.exp_passed",
+                "it passed de on unchanged. The exp node is not an add node: how much does "
+                "exp(a) move when a moves a little?"),
+               (incoming * np.exp(x), "sigmoid_by_nodes.exp_of_x",
+                "it multiplied de by exp(x). Which value reached the exp node: x, or a = -x?")],
+        "dx": [(incoming, "sigmoid_by_nodes.negate_ignored",
+                "it passed da on unchanged, so the sign is wrong. The ×(-1) node is a "
+                "multiply node: what is its local derivative?")],
+    }[key]
+    diagnose(got, expected[key], wrong, what, "sigmoid_by_nodes")
+    expect_close(got, expected[key], what, exercise="sigmoid_by_nodes",
+                 question=f"What is the {node} node's local derivative, and what did it receive "
+                          f"from the right ({came_in})?")
+
+
+# --------------------------------------------------------------------------------------------
+# Tanh (a derivation: from its graph or from tanh(x) = 2 sigmoid(2x) - 1)
+
+
+def check_tanh_forward(Tanh, seed=0):
+    """``Tanh().forward(x)`` is tanh, in x's shape and dtype."""
+    cases = _activation_inputs(rng_for(seed), low=0.1, high=3.0)
+    for x in cases:
+        _, out = run_forward(Tanh, "Tanh", x, exercise="tanh")
+        where = _where("Tanh", "forward", x)
+        expected = np.tanh(x.astype(np.float64))
+        diagnose(out, expected, [
+            (_sigmoid(x.astype(np.float64)), "tanh.sigmoid",
+             "returned the sigmoid: its outputs lie between 0 and 1, tanh's between -1 and 1. "
+             "How do the two functions relate?"),
+            (2 * _sigmoid(x.astype(np.float64)) - 1, "tanh.inner_factor",
+             "returned 2 sigmoid(x) - 1: the sigmoid's input lacks a factor. Compare the two "
+             "at x = 1."),
+        ], where, "tanh", rtol=1e-5)
+        expect_close(out, expected, where, rtol=1e-5, exercise="tanh")
+        expect_dtype(out, x.dtype, where, "tanh")
+    passed("Tanh.forward", "tanh, in x's shape and dtype", len(cases))
+
+
+def check_tanh_backward(Tanh, seed=0):
+    """``backward(dout)`` is dout times tanh's local derivative; names the usual mistakes."""
+    rng = rng_for(seed)
+    cases = _activation_inputs(rng, low=0.1, high=3.0)
+    for x in cases:
+        layer, _ = run_forward(Tanh, "Tanh", x, exercise="tanh")
+        dout = upstream(rng, x.shape, x.dtype)
+        dx = run_backward(layer, "Tanh", dout, 1, exercise="tanh")
+        x64 = x.astype(np.float64)
+        expected = _reference_dx(_reference.Tanh, x64, dout.astype(np.float64))
+        if not is_close(dx, expected, rtol=1e-5):
+            _diagnose_tanh(Tanh, rng, _where("Tanh", "backward", x), dx, x64, dout, expected)
+        expect_dtype(dx, x.dtype, _where("Tanh", "backward", x), "tanh")
+    expect_latest_forward_used(Tanh, "Tanh", 1, rng, exercise="tanh")
+    passed("Tanh.backward", "dout times tanh's local derivative", len(cases) + 1)
+
+
+def _diagnose_tanh(Tanh, rng, where, dx, x, dout, expected):
+    y = np.tanh(x)
+    s2 = _sigmoid(2 * x)
+    expect_shape(dx, x.shape, where, "dx has the shape of x (and of dout).", "tanh")
+    diagnose(dx, expected, [
+        (expected / dout, "tanh.no_dout",
+         "dx is the local derivative without dout. By the chain rule, what does it multiply?"),
+        (dout * (1 - x * x), "tanh.derivative_from_x",
+         "dx was computed from the input x where your formula needs the OUTPUT y = tanh(x). "
+         "Which value does forward keep, and which one does the local derivative use?"),
+        (dout * y * (1 - y), "tanh.sigmoid_rule",
+         "dx uses the sigmoid's simplified derivative on tanh's output. tanh is a different "
+         "function: take its graph (or 2 sigmoid(2x) - 1) back node by node again."),
+        (dout * (1 - y), "tanh.missing_factor",
+         "dx lacks a factor. Take the graph back node by node: what does each node "
+         "contribute?"),
+        (-expected, "tanh.wrong_sign",
+         "dx has the wrong sign, but tanh only ever increases. Which step flipped it?"),
+        (dout * 2 * s2 * (1 - s2), "tanh.missing_factor_two",
+         "dx is half of what it should be. In 2 sigmoid(2x) - 1 there are two multiply-by-2 "
+         "nodes: did the backward pass go through both?"),
+        (dout * s2 * (1 - s2), "tanh.missing_factor_two",
+         "dx is a quarter of what it should be. In 2 sigmoid(2x) - 1 there are two "
+         "multiply-by-2 nodes: did the backward pass go through both?"),
+    ], where, "tanh", rtol=1e-5)
+    if backward_ignores_forward(Tanh, "Tanh", 1, "its output y (or its input x)", rng, "tanh"):
+        fail_ignores_forward("Tanh", "tanh")
+    expect_close(dx, expected, where, rtol=1e-5, exercise="tanh")
