@@ -63,13 +63,20 @@ class GraphSigmoid(GoodSigmoid):
         return dout * self.out**2 * np.exp(-self.x)
 
 
+def test_a_sigmoid_backward_not_simplified_to_the_output_is_named():
+    """Issue 15: the lesson grades the node-by-node backward (sigmoid_by_nodes) and the
+    simplified one; a layer that still needs x is right in value but not simplified."""
+    checks.check_sigmoid_forward(GraphSigmoid)
+    with pytest.raises(AssertionError, match=r"needs self\.x.*\[sigmoid\.not_from_output\]"):
+        checks.check_sigmoid_backward(GraphSigmoid)
+
+
 @pytest.mark.parametrize("seed", [0, 7, 2024])
 def test_correct_layers_pass(seed):
     for check in (checks.check_relu_forward, checks.check_relu_backward):
         check(GoodRelu, seed=seed)
-    for cls in (GoodSigmoid, GraphSigmoid):
-        checks.check_sigmoid_forward(cls, seed=seed)
-        checks.check_sigmoid_backward(cls, seed=seed)
+    checks.check_sigmoid_forward(GoodSigmoid, seed=seed)
+    checks.check_sigmoid_backward(GoodSigmoid, seed=seed)
     checks.check_backward_numerically(GoodRelu, (4, 3), seed=seed)
     checks.check_backward_numerically(GoodSigmoid, (2, 5), seed=seed)
 
@@ -310,3 +317,140 @@ def test_correct_code_passes_and_known_mistakes_fail_for_any_seed(seed):
         checks.check_relu_backward(InvertedBackwardRelu, seed=seed)
     with pytest.raises(AssertionError, match="computed from the input x"):
         checks.check_sigmoid_backward(FromXSigmoid, seed=seed)
+
+
+# ------------------------------------------------------------------ lesson 04's derivations
+# LeakyRelu, the sigmoid node by node and Tanh: correct code passes on any seed, each recognised
+# mistake gets its id, and no message contains an expression of the reference answer.
+
+from test_no_answer_printed import answer_expressions, squeezed  # noqa: E402
+
+ANSWER_EXPRESSIONS = answer_expressions("04_activation_layers")
+
+
+class GoodLeaky:
+    def __init__(self, slope=0.01):
+        self.slope = slope
+
+    def forward(self, x):
+        self.mask = x <= 0
+        return np.where(self.mask, self.slope * x, x).astype(x.dtype)
+
+    def backward(self, dout):
+        return np.where(self.mask, self.slope * dout, dout).astype(dout.dtype)
+
+
+def leaky_with(**methods):
+    return type("WrongLeaky", (GoodLeaky,), methods)
+
+
+def by_nodes(x, dout, du_rule=None, de_rule=None, da_rule=None, dx_rule=None):
+    a = -x
+    e = np.exp(a)
+    u = e + 1
+    du = du_rule(dout, u) if du_rule else dout * -(1 / u) ** 2
+    de = de_rule(du, x) if de_rule else du
+    da = da_rule(de, e, x) if da_rule else de * e
+    dx = dx_rule(da) if dx_rule else -da
+    return {"du": du, "de": de, "da": da, "dx": dx}
+
+
+def nodes_with(**rules):
+    return lambda x, dout: by_nodes(x, dout, **rules)
+
+
+class GoodTanh:
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * (1 - self.out * self.out)
+
+
+def tanh_with(backward):
+    return type("WrongTanh", (GoodTanh,), {"backward": backward})
+
+
+def _sig(v):
+    return 1 / (1 + np.exp(-v))
+
+
+MISTAKES_04 = [
+    (checks.check_leaky_relu_forward,
+     leaky_with(forward=lambda s, x: (setattr(s, "mask", x <= 0), np.maximum(x, 0))[1]),
+     "leaky_relu.no_leak"),
+    (checks.check_leaky_relu_forward,
+     leaky_with(forward=lambda s, x: np.where(x > 0, s.slope * x, x).astype(x.dtype)),
+     "leaky_relu.inverted"),
+    (checks.check_leaky_relu_forward,
+     leaky_with(forward=lambda s, x: (setattr(s, "mask", x <= 0),
+                                      np.where(x > 0, x, 0.01 * x).astype(x.dtype))[1]),
+     "leaky_relu.slope_ignored"),
+    (checks.check_leaky_relu_backward,
+     leaky_with(backward=lambda s, d: np.where(s.mask, 0 * d, d).astype(d.dtype)),
+     "leaky_relu.blocked"),
+    (checks.check_leaky_relu_backward,
+     leaky_with(backward=lambda s, d: np.where(s.mask, s.slope, 1.0).astype(d.dtype)),
+     "leaky_relu.no_dout"),
+    (checks.check_leaky_relu_backward,
+     leaky_with(backward=lambda s, d: np.where(s.mask, d, s.slope * d).astype(d.dtype)),
+     "leaky_relu.inverted"),
+    (checks.check_leaky_relu_backward,
+     leaky_with(backward=lambda s, d: np.where(s.mask, 0.01 * d, d).astype(d.dtype)),
+     "leaky_relu.slope_ignored"),
+    (checks.check_sigmoid_by_nodes, nodes_with(du_rule=lambda d, u: -d / u),
+     "sigmoid_by_nodes.reciprocal_power"),
+    (checks.check_sigmoid_by_nodes, nodes_with(du_rule=lambda d, u: d / u**2),
+     "sigmoid_by_nodes.reciprocal_sign"),
+    (checks.check_sigmoid_by_nodes, nodes_with(du_rule=lambda d, u: -1 / u**2),
+     "sigmoid_by_nodes.no_dout"),
+    (checks.check_sigmoid_by_nodes, nodes_with(de_rule=lambda du, x: du * np.exp(-x)),
+     "sigmoid_by_nodes.plus_one_as_exp"),
+    (checks.check_sigmoid_by_nodes, nodes_with(da_rule=lambda de, e, x: de),
+     "sigmoid_by_nodes.exp_passed"),
+    (checks.check_sigmoid_by_nodes, nodes_with(da_rule=lambda de, e, x: de * np.exp(x)),
+     "sigmoid_by_nodes.exp_of_x"),
+    (checks.check_sigmoid_by_nodes, nodes_with(dx_rule=lambda da: da),
+     "sigmoid_by_nodes.negate_ignored"),
+    (checks.check_tanh_forward,
+     type("SigmoidTanh", (GoodTanh,), {"forward": lambda s, x: _sig(x)}), "tanh.sigmoid"),
+    (checks.check_tanh_backward, tanh_with(lambda s, d: 1 - s.out * s.out), "tanh.no_dout"),
+    (checks.check_tanh_backward, tanh_with(lambda s, d: d * s.out * (1 - s.out)),
+     "tanh.sigmoid_rule"),
+    (checks.check_tanh_backward, tanh_with(lambda s, d: d * (1 - s.out)),
+     "tanh.missing_factor"),
+    (checks.check_tanh_backward, tanh_with(lambda s, d: d * (s.out * s.out - 1)),
+     "tanh.wrong_sign"),
+    (checks.check_tanh_backward,
+     tanh_with(lambda s, d: d * 2 * _sig(2 * np.arctanh(s.out)) * (1 - _sig(2 * np.arctanh(
+         s.out)))), "tanh.missing_factor_two"),
+]
+
+
+@pytest.mark.parametrize("check, wrong, mistake_id", MISTAKES_04,
+                         ids=[f"{m[2]}-{i}" for i, m in enumerate(MISTAKES_04)])
+def test_each_mistake_of_the_derivations_is_named_without_the_answer(check, wrong, mistake_id):
+    with pytest.raises(AssertionError) as info:
+        check(wrong)
+    message = str(info.value)
+    assert f"[{mistake_id}]" in message, message
+    printed = [e for e in ANSWER_EXPRESSIONS if e in squeezed(message)]
+    assert not printed, f"{mistake_id}'s message shows the answer: {printed}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_correct_derivations_pass_for_any_seed(seed):
+    checks.check_leaky_relu_forward(GoodLeaky, seed=seed)
+    checks.check_leaky_relu_backward(GoodLeaky, seed=seed)
+    checks.check_leaky_relu_numerically(GoodLeaky, (3, 2), slope=0.3, seed=seed)
+    checks.check_sigmoid_by_nodes(nodes_with(), seed=seed, numerically=True)
+    checks.check_tanh_forward(GoodTanh, seed=seed)
+    checks.check_tanh_backward(GoodTanh, seed=seed)
+    checks.check_backward_numerically(GoodTanh, (2, 3), seed=seed)
+
+
+def test_the_references_pass_the_new_checks():
+    checks.check_leaky_relu_backward(bpkit.LeakyRelu)
+    checks.check_tanh_backward(bpkit.Tanh)
