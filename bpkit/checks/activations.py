@@ -33,6 +33,7 @@ from ._student import (
     expect_keys,
     expect_shape,
     expect_unchanged,
+    expect_value,
     fail,
     is_close,
     passed,
@@ -270,6 +271,7 @@ def check_leaky_relu_forward(LeakyRelu, seed=0):
         where = f"{name}.forward(x) with x of shape {x.shape} ({x.dtype})"
         out = call(where, layer.forward, x, exercise="leaky_relu")
         expect_unchanged(before, x, f"{name}.forward", "x", "leaky_relu")
+        expect_value(out, where, "leaky_relu")
         expected = np.where(x > 0, x, s * x)
         diagnose(out, expected, [
             (np.maximum(x, 0), "leaky_relu.no_leak",
@@ -301,6 +303,7 @@ def check_leaky_relu_backward(LeakyRelu, seed=0):
         before = dout.copy()
         dx = call(where, layer.backward, dout, exercise="leaky_relu")
         expect_unchanged(before, dout, f"{name}.backward", "dout", "leaky_relu")
+        expect_value(dx, where, "leaky_relu")
         expected = _reference_dx(functools.partial(_reference.LeakyRelu, s), x, dout)
         if not is_close(dx, expected, rtol=1e-5):
             _diagnose_leaky(where, dx, expected, x, dout, s)
