@@ -34,7 +34,6 @@ from ._shop import (
 )
 from ._student import (
     call,
-    probe,
     describe,
     diagnose,
     expect_close,
@@ -49,6 +48,7 @@ from ._student import (
     is_close,
     kind_of,
     passed,
+    probe,
     rng_for,
 )
 
@@ -612,8 +612,8 @@ def _diagnose_shop(where, grads, expected, v, replaced=(), shop_graph=None):
     wrong = [k for k in SHOP_GRADIENT_NAMES if not is_close(got[k], expected[k])]
     fail("shop_graph.wrong_gradients",
          f"{where}: wrong gradient(s) for {', '.join(wrong)} (the tax node's other input is the "
-         f"sum {subtotal:g}). Got {table}. {_layers_said(replaced, shop_graph)} Which node's backward "
-         f"received the wrong upstream gradient?", "shop_graph")
+         f"sum {subtotal:g}). Got {table}. {_layers_said(replaced, shop_graph)} Which node's "
+         f"backward received the wrong upstream gradient?", "shop_graph")
 
 
 def _layers_said(replaced, function=None):
