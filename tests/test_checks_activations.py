@@ -454,3 +454,24 @@ def test_correct_derivations_pass_for_any_seed(seed):
 def test_the_references_pass_the_new_checks():
     checks.check_leaky_relu_backward(bpkit.LeakyRelu)
     checks.check_tanh_backward(bpkit.Tanh)
+
+
+def test_one_mistake_one_penalty_a_tanh_built_on_a_wrong_sigmoid(capsys):
+    """A Tanh built on the student's own Sigmoid is graded with bpkit's Sigmoid in its place."""
+    namespace = {"np": np, "Sigmoid": FromXSigmoid}
+    exec('''
+class Tanh:
+    def forward(self, x):
+        self.s = Sigmoid()
+        return 2 * self.s.forward(2 * x) - 1
+
+    def backward(self, dout):
+        return 4 * self.s.backward(dout)
+''', namespace)  # noqa: S102
+    Tanh, Sigmoid = namespace["Tanh"], namespace["Sigmoid"]
+    checks.check_tanh_forward(Tanh, uses=(Sigmoid,))
+    checks.check_tanh_backward(Tanh, uses=(Sigmoid,))
+    checks.check_tanh_numerically(Tanh, (2, 3), uses=(Sigmoid,))
+    assert "graded with bpkit's FromXSigmoid in place of yours" in capsys.readouterr().out
+    with pytest.raises(AssertionError):
+        checks.check_tanh_backward(Tanh)  # without the reference, the wrong Sigmoid shows

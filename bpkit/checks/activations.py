@@ -8,6 +8,7 @@ instead of the stored output, a forgotten ``dout``, the wrong shape or dtype.
 """
 
 import functools
+import types
 
 import numpy as np
 
@@ -37,6 +38,7 @@ from ._student import (
     fail,
     is_close,
     passed,
+    probe,
     rng_for,
 )
 
@@ -52,6 +54,7 @@ __all__ = [
     "check_sigmoid_forward",
     "check_tanh_backward",
     "check_tanh_forward",
+    "check_tanh_numerically",
 ]
 
 
@@ -439,8 +442,46 @@ def _diagnose_node(where, key, grads, expected, x, dout):
 # Tanh (a derivation: from its graph or from tanh(x) = 2 sigmoid(2x) - 1)
 
 
-def check_tanh_forward(Tanh, seed=0):
-    """``Tanh().forward(x)`` is tanh, in x's shape and dtype."""
+def _with_reference_layers(cls, uses):
+    """``cls`` with its methods' global names for ``uses`` (the student's own layers, e.g. a
+    Sigmoid that Tanh is built on) pointing at bpkit's layers of the same name: a mistake in
+    a layer with its own test then costs only that test's points."""
+    if not uses or not isinstance(cls, type):
+        return cls
+    methods = {}
+    for name, value in vars(cls).items():
+        if isinstance(value, types.FunctionType):
+            names = dict(value.__globals__)
+            for key, bound in value.__globals__.items():
+                if any(bound is u for u in uses) and isinstance(getattr(_reference, key, None),
+                                                                 type):
+                    names[key] = getattr(_reference, key)
+            value = types.FunctionType(value.__code__, names, value.__name__,
+                                       value.__defaults__, value.__closure__)
+        methods[name] = value
+    return type(cls.__name__, cls.__bases__, {k: v for k, v in methods.items()
+                                              if k not in ("__dict__", "__weakref__")})
+
+
+def _own_layers_note(Tanh, uses):
+    """A note for the ✓ line when Tanh gives another answer with the student's own layers."""
+    if not uses:
+        return ""
+    x = np.linspace(-2.0, 2.0, 7) + 0.05
+    layer = probe(Tanh)
+    out = probe(layer.forward, x.copy()) if layer is not None else None
+    dx = probe(layer.backward, np.ones_like(x)) if out is not None else None
+    if is_close(out, np.tanh(x), rtol=1e-5) and is_close(dx, 1 - np.tanh(x) ** 2, rtol=1e-5):
+        return ""
+    names = " and ".join(u.__name__ for u in uses)
+    return (f"; graded with bpkit's {names} in place of yours: with your own the result "
+            f"differs, and its test above says why")
+
+
+def check_tanh_forward(Tanh, seed=0, uses=()):
+    """``Tanh().forward(x)`` is tanh, in x's shape and dtype. uses: the student's layers Tanh
+    may be built on (their Sigmoid); the check runs with bpkit's in their place."""
+    student, Tanh = Tanh, _with_reference_layers(Tanh, uses)
     cases = _activation_inputs(rng_for(seed), low=0.1, high=3.0)
     for x in cases:
         _, out = run_forward(Tanh, "Tanh", x, exercise="tanh")
@@ -456,11 +497,14 @@ def check_tanh_forward(Tanh, seed=0):
         ], where, "tanh", rtol=1e-5)
         expect_close(out, expected, where, rtol=1e-5, exercise="tanh")
         expect_dtype(out, x.dtype, where, "tanh")
-    passed("Tanh.forward", "tanh, in x's shape and dtype", len(cases))
+    passed("Tanh.forward", f"tanh, in x's shape and dtype{_own_layers_note(student, uses)}",
+           len(cases))
 
 
-def check_tanh_backward(Tanh, seed=0):
-    """``backward(dout)`` is dout times tanh's local derivative; names the usual mistakes."""
+def check_tanh_backward(Tanh, seed=0, uses=()):
+    """``backward(dout)`` is dout times tanh's local derivative; names the usual mistakes.
+    uses: as for ``check_tanh_forward``."""
+    student, Tanh = Tanh, _with_reference_layers(Tanh, uses)
     rng = rng_for(seed)
     cases = _activation_inputs(rng, low=0.1, high=3.0)
     for x in cases:
@@ -473,7 +517,8 @@ def check_tanh_backward(Tanh, seed=0):
             _diagnose_tanh(Tanh, rng, _where("Tanh", "backward", x), dx, x64, dout, expected)
         expect_dtype(dx, x.dtype, _where("Tanh", "backward", x), "tanh")
     expect_latest_forward_used(Tanh, "Tanh", 1, rng, exercise="tanh")
-    passed("Tanh.backward", "dout times tanh's local derivative", len(cases) + 1)
+    passed("Tanh.backward", f"dout times tanh's local derivative"
+           f"{_own_layers_note(student, uses)}", len(cases) + 1)
 
 
 def _diagnose_tanh(Tanh, rng, where, dx, x, dout, expected):
@@ -504,3 +549,10 @@ def _diagnose_tanh(Tanh, rng, where, dx, x, dout, expected):
     if backward_ignores_forward(Tanh, "Tanh", 1, "its output y (or its input x)", rng, "tanh"):
         fail_ignores_forward("Tanh", "tanh")
     expect_close(dx, expected, where, rtol=1e-5, exercise="tanh")
+
+
+def check_tanh_numerically(Tanh, shape, seed=0, uses=()):
+    """``Tanh().backward`` against central differences, with bpkit's layers in place of
+    ``uses`` (as ``check_tanh_forward``)."""
+    check_backward_numerically(_with_reference_layers(Tanh, uses), shape, seed=seed,
+                               name="Tanh", exercise="tanh")
