@@ -19,6 +19,9 @@ def fails_with(check, cls, *fragments):
     message = str(info.value)
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in {message!r}"
+    # Feedback teaches without the answer: no expression of the reference solution in it.
+    shown = [e for e in ANSWER_EXPRESSIONS if e in squeezed(message)]
+    assert not shown, f"the message shows the answer {shown}: {message!r}"
     return message
 
 
