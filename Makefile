@@ -4,10 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-NBGRADER := $(BIN)/nbgrader
-NBGRADER_CONFIG := --config=autograder/nbgrader_config.py
 
-.PHONY: lab lab-instructor test lessons grade grade-me lint bench venv clean
+.PHONY: lab lab-instructor nbgrader test lessons grade grade-me lint bench venv clean
 
 venv: $(STAMP)
 
@@ -40,9 +38,28 @@ lab: $(STAMP)
 	JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter/student$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} \
 		$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR)/lessons $(ALLOW_ROOT) $(LAB_ARGS)
 
-# Instructors: the whole repository with every nbgrader piece (Formgrader, Create Assignment).
+# The grading folder nbgrader's own tools look at (see nbgrader_config.py): the same OUT=,
+# SUBMISSIONS= and DB_URL= as `make grade` (and EXCHANGE=, nbgrader's exchange folder), and the
+# venv's bin/ on PATH (nbgrader runs the `alembic` program from there to create a gradebook).
+OUT ?= grading-out
+SUBMISSIONS ?= submitted
+NBGRADER_ENV := PATH=$(CURDIR)/$(BIN):$$PATH BPKIT_GRADING_OUT=$(OUT) BPKIT_SUBMITTED=$(SUBMISSIONS) \
+	$(if $(DB_URL),BPKIT_DB_URL=$(DB_URL)) $(if $(EXCHANGE),BPKIT_EXCHANGE=$(EXCHANGE))
+
+# Instructors: the whole repository with every nbgrader piece (Formgrader, Create Assignment);
+# the Formgrader shows what `make grade` graded into OUT.
 lab-instructor: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT) $(LAB_ARGS)
+	mkdir -p $(OUT)
+	$(NBGRADER_ENV) $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) $(ALLOW_ROOT) $(LAB_ARGS)
+
+# nbgrader's own commands on the grader's gradebook, e.g.
+#   make nbgrader ARGS="db assignment list"
+#   make nbgrader ARGS="db assignment add 03_add_mul_layers --duedate='2025-03-01 23:59 UTC'"
+#   make nbgrader ARGS="collect 03_add_mul_layers"
+#   make nbgrader ARGS="export"            (writes OUT/nbgrader-export.csv)
+nbgrader: $(STAMP)
+	mkdir -p $(OUT)
+	$(NBGRADER_ENV) $(BIN)/nbgrader $(ARGS)
 
 # On every core (pytest-xdist); groups that must share a worker: see tests/conftest.py.
 test: $(STAMP)
@@ -53,10 +70,11 @@ test: $(STAMP)
 lessons: $(STAMP)
 	$(BIN)/python -m autograder.release $(LESSON)
 
-# Grade a class: make grade SUBMISSIONS=path/to/submitted-or-lms.zip OUT=grading-out [LESSON="03 06"] [JOBS=4]
+# Grade a class: make grade SUBMISSIONS=path/to/submitted-or-lms.zip OUT=grading-out
+#                [LESSON="03 06"] [JOBS=4] [DB_URL=postgresql://...]
 grade: $(STAMP)
-	$(BIN)/python -m autograder grade $(or $(SUBMISSIONS),submitted) --out $(or $(OUT),grading-out) \
-		$(if $(LESSON),--lesson $(LESSON)) $(if $(JOBS),--jobs $(JOBS))
+	$(BIN)/python -m autograder grade $(SUBMISSIONS) --out $(OUT) \
+		$(if $(LESSON),--lesson $(LESSON)) $(if $(JOBS),--jobs $(JOBS)) $(if $(DB_URL),--db-url $(DB_URL))
 
 # Grade yourself: make grade-me LESSON=03
 grade-me: $(STAMP)

@@ -28,7 +28,7 @@ def _parser():
     grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                        help="notebooks graded at once (default: all cores)")
     grade.add_argument("--db-url", help="gradebook as an SQLAlchemy URL (default: sqlite file "
-                       "autograder/gradebook.db); e.g. postgresql://user@host/course")
+                       "gradebook.db in the --out folder); e.g. postgresql://user@host/course")
     grade.add_argument("--shard", metavar="K/N", help="grade only the K-th of N disjoint parts")
     grade.add_argument("--roster", help="CSV of the class (columns: see the guide); everyone on "
                        "it gets a row per lesson, 'missing' for work not handed in")

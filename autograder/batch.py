@@ -94,7 +94,7 @@ def grade(submissions_path, out_dir, lessons=None, jobs=None, db_url=None, shard
                                 inbox=os.path.join(out_dir, ".inbox"))
 
     signatures = course.lesson_signatures(solutions)
-    db_url = course.database_url(db_url or course.DEFAULT_DB_URL)
+    db_url = course.database_url(db_url or course.default_db_url(out_dir))
     due_dates = late.due_dates(db_url, chosen, due)
     lesson_sha = {name: file_sha256(course.source_notebook(name, solutions)) for name in chosen}
     todo, unrecorded, skipped = [], [], 0

@@ -18,7 +18,7 @@ from . import lessons
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOLUTIONS = os.path.join(REPO, "solutions")
 LESSONS = os.path.join(REPO, "lessons")
-DEFAULT_DB_URL = "sqlite:///" + os.path.join(REPO, "autograder", "gradebook.db")
+GRADEBOOK_FILE = "gradebook.db"  # in each --out folder, unless --db-url names another
 
 
 class UsageError(Exception):
@@ -163,6 +163,12 @@ def fast_temp_dir():
     stats = os.statvfs(shm)
     # Containers often give /dev/shm only 64 MB; then the ordinary temporary folder is safer.
     return shm if stats.f_bavail * stats.f_frsize >= 512 * 2**20 else None
+
+
+def default_db_url(out_dir):
+    """The gradebook of a grading folder: ``DIR/gradebook.db``, so each ``--out`` has its own
+    (the repository's nbgrader_config.py points nbgrader's own tools at the same file)."""
+    return sqlite_url(os.path.join(out_dir, GRADEBOOK_FILE))
 
 
 def sqlite_url(path):
