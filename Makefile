@@ -71,10 +71,11 @@ lessons: $(STAMP)
 	$(BIN)/python -m autograder.release $(LESSON)
 
 # Grade a class: make grade SUBMISSIONS=path/to/submitted-or-lms.zip OUT=grading-out
-#                [LESSON="03 06"] [JOBS=4] [DB_URL=postgresql://...]
+#                [LESSON="03 06"] [JOBS=4] [ROSTER=class.csv] [DB_URL=postgresql://...]
 grade: $(STAMP)
 	$(BIN)/python -m autograder grade $(SUBMISSIONS) --out $(OUT) \
-		$(if $(LESSON),--lesson $(LESSON)) $(if $(JOBS),--jobs $(JOBS)) $(if $(DB_URL),--db-url $(DB_URL))
+		$(if $(LESSON),--lesson $(LESSON)) $(if $(JOBS),--jobs $(JOBS)) \
+		$(if $(ROSTER),--roster $(ROSTER)) $(if $(DB_URL),--db-url $(DB_URL))
 
 # Grade yourself: make grade-me LESSON=03
 grade-me: $(STAMP)
