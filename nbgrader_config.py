@@ -52,10 +52,11 @@ if os.environ.get("BPKIT_DB_URL"):
     c.CourseDirectory.db_url = database_url(os.environ["BPKIT_DB_URL"])
 else:
     c.CourseDirectory.db_url = "sqlite:///" + os.path.join(OUT, "gradebook.db")
-    # `nbgrader db assignment add ... --duedate` may come before the first grading; sqlite
-    # needs the folder. Only nbgrader's own commands make it: a student's `make lab` reads this
-    # file too (for Validate) and should leave no grading folder behind.
-    if os.path.basename(sys.argv[0]) == "nbgrader":
+    # `nbgrader db assignment add ... --duedate` (or collect) may come before the first
+    # grading, and sqlite needs the folder. Only the commands that use the gradebook make it:
+    # `nbgrader validate` and a student's `make lab` read this file too.
+    if os.path.basename(sys.argv[0]) == "nbgrader" and sys.argv[1:2] in (
+            ["db"], ["collect"], ["export"]):
         os.makedirs(OUT, exist_ok=True)
 c.CourseDirectory.submitted_directory = _from_here("BPKIT_SUBMITTED", "submitted")
 c.CourseDirectory.autograded_directory = os.path.join(OUT, "autograded")
