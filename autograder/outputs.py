@@ -10,7 +10,7 @@ import io
 import json
 from collections import defaultdict
 
-from .pages import plural
+from .pages import duration, plural
 from .store import atomic_write
 
 COLUMNS = ["student", "lesson", "score", "max_score", "percent", "status", "late", "pending",
@@ -21,7 +21,7 @@ def late_text(result):
     """``yes``, or with nbgrader's timestamp ``yes: 2.5 h late, -4 points``."""
     if not result.late:
         return ""
-    details = [f"{result.seconds_late / 3600:.1f} h late"] if result.seconds_late else []
+    details = [f"{duration(result.seconds_late)} late"] if result.seconds_late else []
     if result.late_penalty:
         details.append(f"-{plural(result.late_penalty, 'point')}")
     return "yes" + (": " + ", ".join(details) if details else "")

@@ -17,13 +17,22 @@ def plural(count, word):
     return f"{count:g} {word}" if count == 1 else f"{count:g} {word}s"
 
 
+def duration(seconds, words=False):
+    """How late, as a person says it: ``2.5 h``, ``12 min``, ``3 s`` (``2.5 hours``, ... with
+    ``words``); a few seconds late is not "0.0 h"."""
+    for size, short, long in ((3600, "h", "hour"), (60, "min", "minute"), (1, "s", "second")):
+        if seconds >= size or size == 1:
+            amount = round(seconds / size, 1) if size == 3600 else max(1, round(seconds / size))
+            return plural(amount, long) if words else f"{amount:g} {short}"
+
+
 @functools.cache
 def environment():
     env = jinja2.Environment(loader=jinja2.PackageLoader("autograder", "templates"),
                              autoescape=jinja2.select_autoescape(["html"]),
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
-    env.filters.update(num=number, plural=plural)
+    env.filters.update(num=number, plural=plural, duration=duration)
     return env
 
 

@@ -3,7 +3,8 @@
 Per lesson: a histogram of scores, the pass rate of every test (so the instructor sees which
 test most students fail), what to teach again -- how many students made each mistake, counted
 by bpkit.checks' stable mistake ids, with unfinished exercises and timeouts in rows of their
-own -- and the flagged submissions with their reasons.
+own --, the late work (by how much, and the penalty taken) and the flagged submissions with
+their reasons.
 """
 
 import base64
@@ -11,6 +12,7 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .outputs import late_text
 from .pages import render
 from .store import atomic_write
 
@@ -109,6 +111,7 @@ class LessonSummary:
     flagged: list
     missing: list  # students who handed nothing in
     pending: list  # results with written answers waiting for a person
+    late: list  # (student, "2.5 h late, -4 points" or "marked late by the LMS")
     histogram: str
     pass_rates: str
 
@@ -123,7 +126,15 @@ def summarize(lesson, every):
         mistakes=mistakes(ran), histogram=histogram, pass_rates=bars,
         flagged=sorted((r for r in results if r.status != "graded"), key=lambda r: r.student),
         missing=sorted(r.student for r in every if r.status == "missing"),
-        pending=sorted((r for r in results if r.pending), key=lambda r: r.student))
+        pending=sorted((r for r in results if r.pending), key=lambda r: r.student),
+        late=[(r.student, late_note(r)) for r in sorted(results, key=lambda r: r.student)
+              if r.late])
+
+
+def late_note(result):
+    """How late: nbgrader's hours after the due date and penalty, else the LMS's marker."""
+    text = late_text(result)
+    return text.split(": ", 1)[1] if ": " in text else "marked late by the LMS"
 
 
 def write(results, path, fence=None):

@@ -164,7 +164,8 @@ def test_the_collected_work_is_graded_into_the_out_folders_own_gradebook(semeste
 def test_late_work_follows_the_due_date_set_with_nbgrader_db_and_the_submit_time(semester):
     rows = grades(semester)
     assert rows["ada"]["late"] == ""
-    assert rows["bob"]["late"].startswith("yes")
+    assert re.fullmatch(r"yes: \d+ (s|min) late", rows["bob"]["late"])  # not "0.0 h"
+    assert "Handed in late (1): bob (" in (semester["out"] / "report.html").read_text()
 
 
 def test_nbgrader_export_from_the_repository_agrees_with_grades_csv(semester):

@@ -155,6 +155,8 @@ def test_late_work_follows_the_due_date_in_the_gradebook_and_nbgraders_timestamp
     assert rows["bob", toy.LESSON]["score"] == "4"  # nbgrader's default policy: no penalty
     page = (course["out"] / "feedback" / "bob" / (toy.LESSON + ".html")).read_text()
     assert "Handed in late (2.5 hours after the due date)" in page
+    report = (course["out"] / "report.html").read_text()
+    assert "Handed in late (1): bob (2.5 h late)." in report
     with Gradebook(f"sqlite:///{course['db']}") as gb:
         assert gb.find_submission(toy.LESSON, "bob").total_seconds_late == 2.5 * 3600
 
