@@ -160,3 +160,16 @@ def test_the_progress_log_says_what_is_still_running_every_15_seconds():
         "still running: ada 03_add_mul_layers for 0:15",
         "still running: ada 03_add_mul_layers for 0:31",
         "still running: ada 03_add_mul_layers for 0:46"]
+
+
+def test_late_work_says_how_late_as_a_person_would_and_is_listed_in_the_report(tmp_path):
+    seconds = {"ada": 4.0, "bob": 12 * 60.0, "cem": 2.5 * 3600, "dan": 0.0}
+    results = [result(student, late=True, seconds_late=late) for student, late in seconds.items()]
+    results.append(result("eve"))
+    assert [outputs.late_text(r) for r in results] == [
+        "yes: 4 s late", "yes: 12 min late", "yes: 2.5 h late", "yes", ""]
+    page = feedback.page(results[0])
+    assert "Handed in late (4 seconds after the due date)" in page
+    report.write(results, str(tmp_path / "report.html"))
+    assert ("Handed in late (4): ada (4 s late), bob (12 min late), cem (2.5 h late), "
+            "dan (marked late by the LMS).") in (tmp_path / "report.html").read_text()
