@@ -180,9 +180,17 @@ def main():
         for way in ways:
             print(f"  ({way:<2}) {WAYS[way]:<40}: {median(times[way]):6.2f}   runs: " +
                   " ".join(f"{t:.2f}" for t in times[way]))
+        # The same ratios within each round (the ways of one round ran under the most alike
+        # load), then their medians.
+        rounds = range(args.rounds)
+        pairs = [("a", "b"), ("b", "b0"), ("b", "c"), ("b0", "c")]
+        print("per-round ratios, median (runs): " + "   ".join(
+            f"{x}/{y} = {median([times[x][i] / times[y][i] for i in rounds]):.2f} (" +
+            " ".join(f"{times[x][i] / times[y][i]:.2f}" for i in rounds) + ")"
+            for x, y in pairs if x in times and y in times))
         m = {way: median(times[way]) for way in ways}
         b = m.get("b", m["b0"])
-        print(f"a/b = {m['a'] / b:.2f} (goal >= 1.8)   " +
+        print(f"ratios of the medians: a/b = {m['a'] / b:.2f} (goal >= 1.8)   " +
               (f"b/b0 = {m['b'] / m['b0']:.2f} (the fence's cost, goal <= 1.15)   "
                if "b" in m else "") +
               f"b/c = {b / m['c']:.2f} (goal <= 1.3)   b0/c = {m['b0'] / m['c']:.2f}   "
