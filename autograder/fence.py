@@ -35,7 +35,7 @@ MODES = ("auto", "bwrap", "none")
 PROCESSES = 64
 TMP_MB = 256  # the kernel's private /tmp (memory-backed); files in it count towards no limit
 FONTS_IN_FENCE = "/opt/bpkit-fence/fontlist.json"  # matplotlib's font list, read-only
-# What of autograder/ the kernel imports (the rest, and autograder/gradebook.db, stays out).
+# What of autograder/ the kernel imports (the rest of the package stays out of the fence).
 KERNEL_MODULES = ("__init__.py", "sandbox.py", "guard.py", "output_cap.py")
 # Variables the kernel gets; every other one of the grader's environment stays outside.
 KEPT_VARIABLES = ("LANG", "LC_ALL", "TZ")
