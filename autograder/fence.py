@@ -80,6 +80,14 @@ def readonly_paths():
     return kept
 
 
+def import_roots():
+    """The folders holding the bpkit and autograder packages this grader runs with."""
+    import bpkit
+
+    packages = (os.path.dirname(bpkit.__file__), _autograder_dir())
+    return list(dict.fromkeys(os.path.dirname(os.path.realpath(p)) for p in packages))
+
+
 class _Tree:
     """bwrap options that create each missing parent folder (mode 0755) before a bind."""
 
@@ -136,9 +144,27 @@ def command(kernel_argv, workdir, sockets, log, env, fonts=None):
             options += ["--setenv", name, os.environ[name]]
     for name, value in sorted(env.items()):
         options += ["--setenv", name, str(value)]
+    # The kernel imports bpkit and autograder from where this grader did (its environment is
+    # cleared, and an editable install may point at another checkout than the bound one).
+    options += ["--setenv", "PYTHONPATH", os.pathsep.join(import_roots())]
     options += ["--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin", "--setenv", "HOME", "/tmp",
                 "--chdir", workdir, "--", *kernel_argv]
     return options
+
+
+# Run before bwrap: ask for SIGKILL when the worker dies, then make sure it has not died already.
+# bwrap's --die-with-parent asks for the same, but only once bwrap runs: a worker killed between
+# its fork and that moment left a fenced kernel running with nobody to end it.
+_WATCH_PARENT = ("import ctypes, os, sys\n"
+                 "ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL; kept across exec\n"
+                 "if os.getppid() != int(sys.argv[1]):\n"
+                 "    os._exit(1)\n"
+                 "os.execvp(sys.argv[2], sys.argv[2:])\n")
+
+
+def ending_with(parent_pid, argv):
+    """``argv`` started so that it dies with ``parent_pid``, even if that dies first."""
+    return [sys.executable, "-I", "-S", "-c", _WATCH_PARENT, str(parent_pid), *argv]
 
 
 def kernel_uid():

@@ -263,8 +263,9 @@ def _fence(root, workdir, log_path, kernel_env, settings, config):
         env[sandbox.ENV_UID] = str(uid)
     if settings.get("fonts"):
         env[sandbox.ENV_FONTS] = fence.FONTS_IN_FENCE
-    argv = fence.command(sandbox.kernel_argv(), workdir, sockets, log_path, env,
-                         settings.get("fonts"))
+    argv = fence.ending_with(os.getpid(), fence.command(sandbox.kernel_argv(), workdir,
+                                                         sockets, log_path, env,
+                                                         settings.get("fonts")))
     jupyter = os.path.join(root, "jupyter")
     sandbox.write_kernelspec(jupyter, argv)
     os.environ["JUPYTER_PATH"] = jupyter
