@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+from answer_leaks import no_message_gives
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -467,17 +468,5 @@ ANSWER_SPELLINGS = [
 
 @pytest.fixture(autouse=True)
 def _no_message_gives_the_answer(monkeypatch):
-    from bpkit.checks import _student
-
-    answers = answers_of_lesson_06() + ANSWER_SPELLINGS
-    leaks = []
-    original = _student.CheckFailure.__init__
-
-    def init(self, mistake_id, message, exercise=None):
-        squeezed = re.sub(r"\s+", "", str(message))
-        leaks.extend((mistake_id, a) for a in answers if a in squeezed)
-        original(self, mistake_id, message, exercise)
-
-    monkeypatch.setattr(_student.CheckFailure, "__init__", init)
-    yield
-    assert not leaks, f"messages that give the answer: {leaks}"
+    with no_message_gives(answers_of_lesson_06() + ANSWER_SPELLINGS, monkeypatch):
+        yield

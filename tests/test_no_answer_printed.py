@@ -12,6 +12,7 @@ A lesson is checked here once its text has been reworked to the rule; lessons st
 are named in PENDING so the gap is visible, not hidden.
 """
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -41,8 +42,9 @@ ALLOWED = {
 }
 
 
+@functools.cache  # read once per test process: the checks tests ask for it in every test
 def answer_lines(lesson):
-    """The code lines between BEGIN and END SOLUTION, comments and blanks left out."""
+    """The code lines between BEGIN and END SOLUTION, comments and blanks left out (a tuple)."""
     cells = json.loads((REPO / "solutions" / lesson / f"{lesson}.ipynb").read_text())["cells"]
     lines, inside = [], False
     for cell in cells:
@@ -56,7 +58,7 @@ def answer_lines(lesson):
                 inside = False
             elif inside and stripped and not stripped.startswith("#"):
                 lines.append(re.sub(r"\s+#.*$", "", stripped))
-    return lines
+    return tuple(lines)
 
 
 def structural(line):
