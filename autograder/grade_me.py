@@ -25,6 +25,8 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 
+from bpkit.i18n import tr
+
 from .lessons import COURSE_ROOT, resolve_lesson
 
 REPO = str(COURSE_ROOT)
@@ -50,12 +52,15 @@ def grade_me(lesson, notebook=None):
         return
     path = os.path.abspath(notebook or default_notebook(lesson))
     if not os.path.isfile(path):
-        print(f"grade_me: there is no notebook at {path}")
+        print(tr("grade_me: there is no notebook at {path}",
+                 path=path))
         return
     saved = datetime.fromtimestamp(os.path.getmtime(path)).strftime("%H:%M:%S")
-    print(f"Grading the saved copy of lesson {lesson[:2]} ({os.path.basename(path)}, saved at "
-          f"{saved}) — about {estimate_seconds(lesson)} s. Changes made since the last save "
-          "(Ctrl+S) are not graded.", flush=True)
+    print(tr("Grading the saved copy of lesson {lesson_2} ({os_path_basename_path}, saved "
+             "at {saved}) — about {estimate_seconds_lesson} s. Changes made since the last "
+             "save (Ctrl+S) are not graded.",
+             lesson_2=lesson[:2], os_path_basename_path=os.path.basename(path), saved=saved,
+             estimate_seconds_lesson=estimate_seconds(lesson)), flush=True)
     command = [sys.executable, "-m", "autograder.grade_me", lesson, path]
     started = time.monotonic()
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -67,7 +72,8 @@ def grade_me(lesson, notebook=None):
         _remember_seconds(lesson, time.monotonic() - started)
     else:
         print(errors.splitlines()[-1] if errors else
-              f"the grader stopped with status {grader.returncode}")
+              tr("the grader stopped with status {grader_returncode}",
+                 grader_returncode=grader.returncode))
 
 
 def _inside_the_grader():
@@ -181,7 +187,8 @@ class _TestProgress(threading.Thread):
         if record.get("event") == "before" and test not in self.seen:
             self.seen.add(test)
             number = self.test_ids.index(test) + 1 if test in self.test_ids else len(self.seen)
-            self.report(f"  test {number} of {len(self.test_ids)}: {test}")
+            self.report(tr("  test {number} of {len_self_test_ids}: {test}",
+                           number=number, len_self_test_ids=len(self.test_ids), test=test))
 
     def stop(self):
         self.finished.set()
@@ -200,7 +207,8 @@ def grade_file(lesson, notebook=None, solutions=None, cell_timeout=60, memory_mb
     lesson = resolve_lesson(lesson, course.course_root(solutions))
     notebook = os.path.abspath(notebook or default_notebook(lesson))
     if not os.path.isfile(notebook):
-        raise course.UsageError(f"no notebook at {notebook}")
+        raise course.UsageError(tr("no notebook at {notebook}",
+                                   notebook=notebook))
     progress = None
     with tempfile.TemporaryDirectory(prefix="bpkit-grade-me-", dir=course.fast_temp_dir(),
                                      ignore_cleanup_errors=True) as scratch:
@@ -235,7 +243,8 @@ def format_result(result):
     """The report a learner reads: one line per test, then the total."""
     lines = [f"Lesson {result.lesson}: {result.file}"]
     if result.status in ("rejected", "error"):
-        lines.append(f"Could not run the notebook: {result.reason}")
+        lines.append(tr("Could not run the notebook: {result_reason}",
+                        result_reason=result.reason))
     width = max([len(t.grade_id) for t in result.tests] + [10])
     for t in result.tests:
         status = "passed" if t.passed else "FAILED"
@@ -247,8 +256,9 @@ def format_result(result):
     percent = 100.0 * result.score / result.max_score if result.max_score else 0.0
     lines.append(f"Score: {result.score:g}/{result.max_score:g} ({percent:.0f}%)")
     if result.pending:
-        lines.append(f"({sum(w.max_points for w in result.pending):g} of these points are written "
-                     "answers, which a person grades: "
+        lines.append(tr("({sum_w_max_points_for_w_in_result:g} of these points are written "
+                        "answers, which a person grades: ",
+                        sum_w_max_points_for_w_in_result=sum(w.max_points for w in result.pending))
                      + ", ".join(w.grade_id for w in result.pending) + ")")
     return "\n".join(lines)
 

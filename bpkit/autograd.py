@@ -25,6 +25,8 @@ leaves' gradients. Set ``grad = 0.0`` on the parameters before each new backward
 import math
 from numbers import Real
 
+from .i18n import tr
+
 
 def _nothing():
     """The local backward of a value nobody computed (an input): it has no parents."""
@@ -44,7 +46,8 @@ class Value:
         if isinstance(data, Value):
             raise TypeError("Value(...) got a Value; pass its number, value.data, instead")
         if not isinstance(data, Real):
-            raise TypeError(f"Value holds one real number, got {type(data).__name__} {data!r}")
+            raise TypeError(tr("Value holds one real number, got {type_data___name} {data!r}",
+                               type_data___name=type(data).__name__, data=data))
         self.data = float(data)
         self.grad = 0.0
         self.parents = tuple(parents)
@@ -54,7 +57,8 @@ class Value:
 
     def __repr__(self):
         name = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{name})"
+        return tr("Value(data={self_data:.6g}, grad={self_grad:.6g}{name})",
+                  self_data=self.data, self_grad=self.grad, name=name)
 
     # --- binary operations ----------------------------------------------------------------
 
@@ -84,11 +88,13 @@ class Value:
     def __pow__(self, exponent):
         if isinstance(exponent, Value) or not isinstance(exponent, Real):
             raise TypeError(
-                f"Value ** takes a plain number as exponent, got {type(exponent).__name__}; "
-                "for a Value exponent write (exponent * base.log()).exp()"
+                tr("Value ** takes a plain number as exponent, got {type_exponent___name}; "
+                   "for a Value exponent write (exponent * base.log()).exp()",
+                   type_exponent___name=type(exponent).__name__)
             )
         if self.data == 0 and exponent < 1:
-            raise ZeroDivisionError(f"0 ** {exponent} has no derivative at 0")
+            raise ZeroDivisionError(tr("0 ** {exponent} has no derivative at 0",
+                                       exponent=exponent))
         out = Value(self.data**exponent, (self,), f"**{exponent:g}")
 
         def local_backward():
@@ -132,7 +138,8 @@ class Value:
 
     def log(self):
         if self.data <= 0:
-            raise ValueError(f"log needs a positive number, got {self.data:g}")
+            raise ValueError(tr("log needs a positive number, got {self_data:g}",
+                                self_data=self.data))
         out = Value(math.log(self.data), (self,), "log")
 
         def local_backward():
@@ -212,7 +219,9 @@ class Neuron:
 
     def __init__(self, n_inputs, rng, activation="tanh"):
         if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+            raise ValueError(tr("activation must be one of {sorted_ACTIVATIONS}, got "
+                                "{activation!r}",
+                                sorted_ACTIVATIONS=sorted(ACTIVATIONS), activation=activation))
         scale = 1 / math.sqrt(n_inputs)
         self.w = [Value(float(rng.normal(0, scale)), label="w") for _ in range(n_inputs)]
         self.b = Value(0.0, label="b")
@@ -220,7 +229,8 @@ class Neuron:
 
     def __call__(self, xs):
         if len(xs) != len(self.w):
-            raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(xs)}")
+            raise ValueError(tr("this neuron takes {len_self_w} inputs, got {len_xs}",
+                                len_self_w=len(self.w), len_xs=len(xs)))
         z = sum((w * x for w, x in zip(self.w, xs, strict=True)), self.b)
         return ACTIVATIONS[self.activation](z)
 
@@ -244,7 +254,8 @@ class MLP:
 
     def __init__(self, sizes, rng, activation="tanh", output_activation="sigmoid"):
         if len(sizes) < 2:
-            raise ValueError(f"sizes needs at least inputs and outputs, got {sizes}")
+            raise ValueError(tr("sizes needs at least inputs and outputs, got {sizes}",
+                                sizes=sizes))
         self.layers = [
             [Neuron(n_in, rng, activation if i < len(sizes) - 2 else output_activation)
              for _ in range(n_out)]

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .i18n import tr
+
 
 def shop_prices():
     """The notes' shop: 2 apples at 100 and 3 oranges at 150, with a 10 % tax.
@@ -120,7 +122,8 @@ def noisy_digit_bitmaps(n_per_digit=10, flip_prob=0.1, seed=0):
     digit (n_per_digit copies of 0, then of 1, ...). The same seed gives the same copies.
     """
     if not 0 <= flip_prob <= 1:
-        raise ValueError(f"flip_prob is a probability, between 0 and 1; got {flip_prob}")
+        raise ValueError(tr("flip_prob is a probability, between 0 and 1; got {flip_prob}",
+                            flip_prob=flip_prob))
     clean, labels = digit_bitmaps()
     x = np.repeat(clean, n_per_digit, axis=0)
     t = np.repeat(labels, n_per_digit)
@@ -257,9 +260,10 @@ def _fetch(name, folder, base_url, expected_sha256, timeout):
     except urllib.error.HTTPError as err:
         partial.unlink(missing_ok=True)
         raise DownloadError(
-            f"could not download {url}: the server answered {err.code} {err.reason}. Try "
-            f"another mirror with load_mnist(base_url=...), or use bpkit.data.load_digits(), "
-            f"which ships with bpkit"
+            tr("could not download {url}: the server answered {err_code} {err_reason}. Try "
+               "another mirror with load_mnist(base_url=...), or use "
+               "bpkit.data.load_digits(), which ships with bpkit",
+               url=url, err_code=err.code, err_reason=err.reason)
         ) from err
     # URLError, refused connections and timeouts are OSErrors; a connection cut mid-file
     # raises IncompleteRead, an HTTPException.
@@ -267,16 +271,18 @@ def _fetch(name, folder, base_url, expected_sha256, timeout):
         partial.unlink(missing_ok=True)
         reason = getattr(err, "reason", err)
         raise DownloadError(
-            f"could not download {url} ({reason}): you seem to be offline, or the connection "
-            f"dropped; use bpkit.data.load_digits(), which ships with bpkit"
+            tr("could not download {url} ({reason}): you seem to be offline, or the "
+               "connection dropped; use bpkit.data.load_digits(), which ships with bpkit",
+               url=url, reason=reason)
         ) from err
     actual = _sha256(partial)
     if actual != expected_sha256:
         partial.unlink()
         raise ChecksumMismatchError(
-            f"{url} has SHA-256 {actual}, but bpkit expects {expected_sha256}: the mirror "
-            f"serves different bytes (a broken or truncated file, or an error page). The "
-            f"file was not kept; try another base_url, or use bpkit.data.load_digits()"
+            tr("{url} has SHA-256 {actual}, but bpkit expects {expected_sha256}: the mirror "
+               "serves different bytes (a broken or truncated file, or an error page). The "
+               "file was not kept; try another base_url, or use bpkit.data.load_digits()",
+               url=url, actual=actual, expected_sha256=expected_sha256)
         )
     os.replace(partial, path)
     return path
@@ -292,9 +298,11 @@ def _read_idx(path):
         data = f.read()
     zeros, dtype_code, ndim = data[:2], data[2], data[3]
     if zeros != b"\x00\x00" or dtype_code != 0x08:
-        raise ValueError(f"{path} is not an IDX file of unsigned bytes")
+        raise ValueError(tr("{path} is not an IDX file of unsigned bytes",
+                            path=path))
     shape = tuple(np.frombuffer(data, dtype=">u4", count=ndim, offset=4).astype(int))
     values = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if values.size != int(np.prod(shape)):
-        raise ValueError(f"{path} holds {values.size} values, but its header says {shape}")
+        raise ValueError(tr("{path} holds {values_size} values, but its header says {shape}",
+                            path=path, values_size=values.size, shape=shape))
     return values.reshape(shape)

@@ -6,6 +6,8 @@ given (float64 for Python numbers and integer arrays).
 
 import numpy as np
 
+from .i18n import tr
+
 
 def _as_float(x):
     """Return ``x`` as a float array, keeping float32/float64 and promoting everything else."""
@@ -71,13 +73,15 @@ def cross_entropy_error(y, t, eps=1e-12):
     labels = t.ravel()
     if labels.shape != (n,):
         raise ValueError(
-            f"targets have shape {np.shape(t)} but y has shape {y.shape}: give one-hot targets "
-            f"of shape {y.shape} or integer labels of shape ({n},)"
+            tr("targets have shape {np_shape_t} but y has shape {y_shape}: give one-hot "
+               "targets of shape {y_shape} or integer labels of shape ({n},)",
+               np_shape_t=np.shape(t), y_shape=y.shape, n=n)
         )
     labels = labels.astype(np.intp, copy=False)
     # Checked because numpy would read a label of -1 as "the last class" and say nothing.
     if labels.min() < 0 or labels.max() >= c:
-        raise ValueError(f"labels must lie in 0..{c - 1}, got {labels.min()}..{labels.max()}")
+        raise ValueError(tr("labels must lie in 0..{c_1}, got {labels_min}..{labels_max}",
+                            c_1=c - 1, labels_min=labels.min(), labels_max=labels.max()))
     return -np.sum(np.log(y[np.arange(n), labels] + eps)) / n
 
 
@@ -88,6 +92,8 @@ def sum_squares_error(y, t):
     """
     y, t = _as_float(y), _as_float(t)
     if y.shape != t.shape:
-        raise ValueError(f"y has shape {y.shape} but t has shape {t.shape}; they must match")
+        raise ValueError(tr("y has shape {y_shape} but t has shape {t_shape}; they must "
+                            "match",
+                            y_shape=y.shape, t_shape=t.shape))
     n = y.shape[0] if y.ndim > 1 else 1
     return 0.5 * np.sum((y - t) ** 2) / n

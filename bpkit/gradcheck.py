@@ -38,6 +38,8 @@ import inspect
 
 import numpy as np
 
+from .i18n import tr
+
 EPS = float(np.finfo(np.float64).eps)
 H = 1e-5
 REL_ERROR_FLOOR = 1e-8
@@ -64,7 +66,8 @@ def numerical_gradient_array(f, x, dout, h=H):
     """
     dtype = np.asarray(x).dtype
     if not np.issubdtype(dtype, np.floating):
-        raise TypeError(f"x must be a float array to perturb in place, got dtype {dtype}")
+        raise TypeError(tr("x must be a float array to perturb in place, got dtype {dtype}",
+                           dtype=dtype))
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"])
     for _ in it:
@@ -109,7 +112,8 @@ def rel_error(a, b):
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
-        raise ValueError(f"cannot compare shapes {a.shape} and {b.shape}")
+        raise ValueError(tr("cannot compare shapes {a_shape} and {b_shape}",
+                            a_shape=a.shape, b_shape=b.shape))
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(REL_ERROR_FLOOR, np.abs(a) + np.abs(b))))

@@ -17,6 +17,8 @@ Each ``*_normal`` function draws W (fan_in, fan_out) from N(0, s**2) with the ge
 
 import numpy as np
 
+from .i18n import tr
+
 
 def glorot_std(fan_in, fan_out):
     """Glorot's (Xavier's) standard deviation ``sqrt(2 / (fan_in + fan_out))``."""
@@ -57,7 +59,8 @@ def init_std(spec, fan_in, fan_out):
         }
         if spec not in named:
             raise ValueError(
-                f"weight_init_std must be a number or one of {sorted(named)}, got {spec!r}"
+                tr("weight_init_std must be a number or one of {sorted_named}, got {spec!r}",
+                   sorted_named=sorted(named), spec=spec)
             )
         return named[spec]()
     return float(spec)
@@ -65,7 +68,8 @@ def init_std(spec, fan_in, fan_out):
 
 def _positive(n, name):
     if not (np.ndim(n) == 0 and n > 0):
-        raise ValueError(f"{name} must be a positive number of units, got {n!r}")
+        raise ValueError(tr("{name} must be a positive number of units, got {n!r}",
+                            name=name, n=n))
     return n
 
 
@@ -79,7 +83,8 @@ def forward_activations(x, weights, activation):
 
     functions = {"sigmoid": sigmoid, "relu": relu}
     if activation not in functions:
-        raise ValueError(f"activation must be 'sigmoid' or 'relu', got {activation!r}")
+        raise ValueError(tr("activation must be 'sigmoid' or 'relu', got {activation!r}",
+                            activation=activation))
     out, result = x, []
     for W in weights:
         out = functions[activation](out @ W)

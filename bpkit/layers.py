@@ -14,6 +14,7 @@ The contract (the notes' and *Deep Learning from Scratch*'s):
 import numpy as np
 
 from .functions import _as_float, sigmoid, softmax
+from .i18n import tr
 
 
 class BackwardBeforeForwardError(RuntimeError):
@@ -23,8 +24,9 @@ class BackwardBeforeForwardError(RuntimeError):
 def _need(value, layer, what):
     if value is None:
         raise BackwardBeforeForwardError(
-            f"{type(layer).__name__}.backward was called before forward: it needs {what}, "
-            f"which forward stores. Call forward first."
+            tr("{type_layer___name}.backward was called before forward: it needs {what}, "
+               "which forward stores. Call forward first.",
+               type_layer___name=type(layer).__name__, what=what)
         )
     return value
 
@@ -197,9 +199,11 @@ class Affine:
         flat = x.reshape(1, -1) if x.ndim == 1 else x.reshape(x.shape[0], -1)
         if flat.shape[1] != d_in:
             raise ValueError(
-                f"Affine: x has {flat.shape[1]} features per sample but W expects {d_in} "
-                f"(x has shape {x.shape}, W has shape {self.W.shape}); give x of shape "
-                f"(N, {d_in}) or a W with {flat.shape[1]} rows"
+                tr("Affine: x has {flat_shape_1} features per sample but W expects {d_in} "
+                   "(x has shape {x_shape}, W has shape {self_W_shape}); give x of shape "
+                   "(N, {d_in}) or a W with {flat_shape_1} rows",
+                   flat_shape_1=flat.shape[1], d_in=d_in, x_shape=x.shape,
+                   self_W_shape=self.W.shape)
             )
         self.x = flat
         out = flat @ self.W
@@ -216,8 +220,11 @@ class Affine:
         x = _need(self.x, self, "the input x")
         if np.size(dout) != x.shape[0] * self.W.shape[1]:
             raise ValueError(
-                f"Affine.backward: dout has shape {np.shape(dout)} but the output had shape "
-                f"({x.shape[0]}, {self.W.shape[1]}); pass the gradient of this layer's output"
+                tr("Affine.backward: dout has shape {np_shape_dout} but the output had "
+                   "shape ({x_shape_0}, {self_W_shape_1}); pass the gradient of this "
+                   "layer's output",
+                   np_shape_dout=np.shape(dout), x_shape_0=x.shape[0],
+                   self_W_shape_1=self.W.shape[1])
             )
         dout_2d = np.reshape(dout, (x.shape[0], self.W.shape[1]))
         self.dW = x.T @ dout_2d
@@ -274,14 +281,16 @@ class SoftmaxWithLoss:
             labels = t.astype(np.intp).ravel()
             if labels.min() < 0 or labels.max() >= c:
                 raise ValueError(
-                    f"labels must lie in 0..{c - 1}, got {labels.min()}..{labels.max()}"
+                    tr("labels must lie in 0..{c_1}, got {labels_min}..{labels_max}",
+                       c_1=c - 1, labels_min=labels.min(), labels_max=labels.max())
                 )
             t_one_hot = np.zeros_like(batch_x)
             t_one_hot[np.arange(n), labels] = 1
         else:
             raise ValueError(
-                f"SoftmaxWithLoss: x has shape {x.shape} but t has shape {t.shape}; give "
-                f"one-hot targets of shape {batch_x.shape} or labels of shape ({n},)"
+                tr("SoftmaxWithLoss: x has shape {x_shape} but t has shape {t_shape}; give "
+                   "one-hot targets of shape {batch_x_shape} or labels of shape ({n},)",
+                   x_shape=x.shape, t_shape=t.shape, batch_x_shape=batch_x.shape, n=n)
             )
         y = softmax(batch_x)
         # log y by log-sum-exp rather than cross_entropy_error's log(y + 1e-12): exact even
@@ -317,8 +326,9 @@ class SquaredErrorLoss:
         y, t = _as_float(y), _as_float(t)
         if y.shape != t.shape:
             raise ValueError(
-                f"SquaredErrorLoss: y has shape {y.shape} but t has shape {t.shape}; "
-                f"reshape t to {y.shape}"
+                tr("SquaredErrorLoss: y has shape {y_shape} but t has shape {t_shape}; "
+                   "reshape t to {y_shape}",
+                   y_shape=y.shape, t_shape=t.shape)
             )
         self.y, self.t = y, t.astype(y.dtype, copy=False)
         n = y.shape[0] if y.ndim > 1 else 1

@@ -12,6 +12,7 @@ from collections import OrderedDict
 import numpy as np
 
 from .gradcheck import numerical_gradient
+from .i18n import tr
 from .init import init_std
 from .layers import Affine, BatchNormalization, Dropout, Relu, Sigmoid, SoftmaxWithLoss
 
@@ -36,9 +37,13 @@ class MultiLayerNet:
     def __init__(self, sizes, activation="relu", weight_init_std=0.01, loss_layer=None, seed=None,
                  use_batchnorm=False, dropout_ratio=0.0):
         if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+            raise ValueError(tr("activation must be one of {sorted_ACTIVATIONS}, got "
+                                "{activation!r}",
+                                sorted_ACTIVATIONS=sorted(ACTIVATIONS), activation=activation))
         if len(sizes) < 2:
-            raise ValueError(f"sizes needs at least an input and an output size, got {sizes}")
+            raise ValueError(tr("sizes needs at least an input and an output size, got "
+                                "{sizes}",
+                                sizes=sizes))
         rng = np.random.default_rng(seed)
         self.params = {}
         self.layers = OrderedDict()

@@ -9,6 +9,7 @@ Both behave differently while training and at inference, so their ``forward`` ta
 import numpy as np
 
 from .functions import _as_float
+from .i18n import tr
 from .layers import _need
 
 
@@ -25,7 +26,8 @@ class BatchNormalization:
 
     def __init__(self, gamma, beta, momentum=0.9, eps=1e-7, running_mean=None, running_var=None):
         if not 0 <= momentum < 1:
-            raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
+            raise ValueError(tr("momentum must lie in [0, 1), got {momentum}",
+                                momentum=momentum))
         self.gamma, self.beta = gamma, beta
         self.momentum, self.eps = momentum, eps
         d = np.shape(gamma)[0]
@@ -43,8 +45,10 @@ class BatchNormalization:
         x = _as_float(x)
         if x.ndim != 2 or x.shape[1] != np.shape(self.gamma)[0]:
             raise ValueError(
-                f"BatchNormalization: x has shape {x.shape} but gamma has shape "
-                f"{np.shape(self.gamma)}; give x of shape (N, {np.shape(self.gamma)[0]})"
+                tr("BatchNormalization: x has shape {x_shape} but gamma has shape "
+                   "{np_shape_self_gamma}; give x of shape (N, {np_shape_self_gamma_0})",
+                   x_shape=x.shape, np_shape_self_gamma=np.shape(self.gamma),
+                   np_shape_self_gamma_0=np.shape(self.gamma)[0])
             )
         if train:
             mean = x.mean(axis=0)
@@ -83,7 +87,8 @@ class Dropout:
 
     def __init__(self, dropout_ratio=0.5, seed=None):
         if not 0 <= dropout_ratio < 1:
-            raise ValueError(f"dropout_ratio must lie in [0, 1), got {dropout_ratio}")
+            raise ValueError(tr("dropout_ratio must lie in [0, 1), got {dropout_ratio}",
+                                dropout_ratio=dropout_ratio))
         self.dropout_ratio = dropout_ratio
         self.rng = np.random.default_rng(seed)
         self.mask = None  # boolean, x's shape: True where the unit is kept

@@ -18,6 +18,8 @@ the notebook whose source still holds the exercise's stub ``raise NotImplemented
 import inspect
 import sys
 
+from .i18n import tr
+
 STUB = "raise NotImplementedError"
 
 
@@ -28,13 +30,18 @@ class Unfinished(Exception):
         self.missing, self.stubs = list(missing), list(stubs)
         parts = []
         if self.missing:
-            parts.append(f"{_names(self.missing)}, which {_is_are(self.missing)} not defined yet")
+            parts.append(tr("{names_self_missing}, which {is_are_self_missing} not defined "
+                            "yet",
+                            names_self_missing=_names(self.missing),
+                            is_are_self_missing=_is_are(self.missing)))
         if self.stubs:
             raises = "raises" if len(self.stubs) == 1 else "raise"
-            parts.append(f"{_names(self.stubs)}, which still {raises} NotImplementedError")
+            parts.append(tr("{names_self_stubs}, which still {raises} NotImplementedError",
+                            names_self_stubs=_names(self.stubs), raises=raises))
         super().__init__(
-            f"Not run yet: this cell needs {', and '.join(parts)}. Finish that exercise above, "
-            "run its cell, then run this cell again."
+            tr("Not run yet: this cell needs {and_join_parts}. Finish that exercise above, "
+               "run its cell, then run this cell again.",
+               and_join_parts=', and '.join(parts))
         )
 
     def _render_traceback_(self):

@@ -9,6 +9,7 @@ import re
 
 import numpy as np
 
+from ..i18n import tr
 from ._student import (
     call,
     describe,
@@ -75,12 +76,15 @@ def run_backward(layer, name, dout, n_inputs, exercise=None):
     expect_value(grads, f"{name}.backward", exercise)
     if n_inputs > 1:
         return expect_count(grads, n_inputs, f"{name}.backward",
-                            f"A node with {n_inputs} inputs returns one gradient per input.",
+                            tr("A node with {n_inputs} inputs returns one gradient per "
+                               "input.",
+                               n_inputs=n_inputs),
                             exercise)
     if isinstance(grads, (tuple, list)):
         fail("common.wrong_count",
-             f"{name}.backward returned {len(grads)} values; a layer with one input returns one "
-             f"gradient dx (an array of x's shape), not a tuple.", exercise)
+             tr("{name}.backward returned {len_grads} values; a layer with one input "
+                "returns one gradient dx (an array of x's shape), not a tuple.",
+                name=name, len_grads=len(grads)), exercise)
     return grads
 
 
@@ -92,7 +96,8 @@ def _results_after_two_forwards(Layer, name, n_inputs, rng, exercise):
         inputs = [away_from_zero(rng, (2, 3)) for _ in range(n_inputs)]
         layer, _ = run_forward(Layer, name, *inputs, exercise=exercise)
         states.append(dict(vars(layer)))
-        grads.append(call(f"{name}.backward(dout)", layer.backward, dout.copy(),
+        grads.append(call(tr("{name}.backward(dout)",
+                             name=name), layer.backward, dout.copy(),
                           exercise=exercise))
     return states, grads
 
@@ -110,18 +115,21 @@ def backward_ignores_forward(Layer, name, n_inputs, stored, rng, exercise=None):
     stores = first.keys() != second.keys() or any(not same(first[k], second[k]) for k in first)
     if not stores:
         fail("common.forward_not_stored",
-             f"{name}.forward does not store {stored} on self, so backward cannot use them: it "
-             f"sees only the placeholders from __init__ (or nothing). What does backward need "
-             f"to know about the forward pass, and where can forward leave it?", exercise)
+             tr("{name}.forward does not store {stored} on self, so backward cannot use "
+                "them: it sees only the placeholders from __init__ (or nothing). What does "
+                "backward need to know about the forward pass, and where can forward leave "
+                "it?",
+                name=name, stored=stored), exercise)
     return True
 
 
 def fail_ignores_forward(name, exercise=None):
     """Fail with ``common.backward_ignores_forward``."""
     fail("common.backward_ignores_forward",
-         f"{name}.backward returned the same gradient after forward was given two different "
-         f"inputs: it does not use what forward stored. Which of the values on self should the "
-         f"local derivative depend on?", exercise)
+         tr("{name}.backward returned the same gradient after forward was given two "
+            "different inputs: it does not use what forward stored. Which of the values on "
+            "self should the local derivative depend on?",
+            name=name), exercise)
 
 
 def expect_latest_forward_used(Layer, name, n_inputs, rng, exercise=None):
@@ -136,9 +144,10 @@ def expect_latest_forward_used(Layer, name, n_inputs, rng, exercise=None):
     want = call(f"{name}.backward", fresh.backward, dout.copy(), exercise=exercise)
     if not same(got, want):
         fail("common.stale_forward",
-             f"{name}.backward used the inputs of an EARLIER forward call: a layer is reused "
-             f"for every batch. Does your forward store what it was given every time it is "
-             f"called, or only the first time?", exercise)
+             tr("{name}.backward used the inputs of an EARLIER forward call: a layer is "
+                "reused for every batch. Does your forward store what it was given every "
+                "time it is called, or only the first time?",
+                name=name), exercise)
 
 
 def same(a, b):

@@ -6,6 +6,7 @@ import dis
 import inspect
 import types
 
+from ..i18n import tr
 from ._student import fail
 
 __all__ = ["expect_own_code"]
@@ -20,12 +21,14 @@ def expect_own_code(obj, name=None):
     """
     name = name or getattr(obj, "__name__", type(obj).__name__)
     message = (
-        f"{name} must be your own code, but it {{}}. Write the body yourself; bpkit's version is "
-        f"what your answer is compared with."
+        tr("{name} must be your own code, but it {{}}. Write the body yourself; bpkit's "
+           "version is what your answer is compared with.",
+           name=name)
     )
     module = getattr(obj, "__module__", "") or ""
     if module.startswith("bpkit"):
-        fail("common.not_own_code", message.format(f"is bpkit's {module}.{obj.__name__}"))
+        fail("common.not_own_code", message.format(tr("is bpkit's {module}.{obj___name}",
+                                                      module=module, obj___name=obj.__name__)))
     if inspect.isclass(obj):
         for base in obj.__mro__[1:]:
             if (base.__module__ or "").startswith("bpkit"):
@@ -38,7 +41,8 @@ def expect_own_code(obj, name=None):
         for used in globals_used(function):
             used_module = getattr(used, "__module__", None) or getattr(used, "__name__", "")
             if isinstance(used_module, str) and used_module.startswith("bpkit"):
-                fail("common.not_own_code", message.format(f"calls bpkit ({_describe(used)})"))
+                fail("common.not_own_code", message.format(tr("calls bpkit ({describe_used})",
+                                                              describe_used=_describe(used))))
 
 
 def globals_used(function):

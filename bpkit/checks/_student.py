@@ -41,6 +41,8 @@ import textwrap
 
 import numpy as np
 
+from ..i18n import tr
+
 __all__ = [
     "COMMON_MISTAKES",
     "CheckFailure",
@@ -107,8 +109,10 @@ class CheckFailure(AssertionError):
     def __init__(self, mistake_id, message, exercise=None):
         if not isinstance(mistake_id, str) or not _ID.match(mistake_id):
             raise ValueError(
-                f"mistake id {mistake_id!r} is not of the form 'topic.mistake' (lower case "
-                f"letters, digits and _, parts joined by dots), e.g. 'mul_layer.swapped_gradients'"
+                tr("mistake id {mistake_id!r} is not of the form 'topic.mistake' (lower "
+                   "case letters, digits and _, parts joined by dots), e.g. "
+                   "'mul_layer.swapped_gradients'",
+                   mistake_id=mistake_id)
             )
         super().__init__(f"{message} [{mistake_id}]")
         self.mistake_id = mistake_id
@@ -125,10 +129,12 @@ class CheckFailure(AssertionError):
                                    subsequent_indent="  ") or [""]
         if self.student_line is not None:
             where, source = self.student_line
-            lines.append(f"  Your code, {where}:")
+            lines.append(tr("  Your code, {where}:",
+                            where=where))
             lines.append(f"      {source.strip()}")
         if self.exercise:
-            lines.append(f'  Ask for a hint: hint("{self.exercise}")')
+            lines.append(tr('  Ask for a hint: hint("{self_exercise}")',
+                            self_exercise=self.exercise))
         return lines
 
 
@@ -200,32 +206,39 @@ def _explain(what, frame, error, question):
     method = frame[0].f_code.co_name if frame is not None else ""
     if isinstance(error, NotImplementedError):
         return "common.not_written", (
-            f"{what} is not written yet: it still runs `raise NotImplementedError()`. Write your "
-            f"code under # YOUR CODE HERE in place of that line, run the cell, then run this "
-            f"test again."
+            tr("{what} is not written yet: it still runs `raise NotImplementedError()`. "
+               "Write your code under # YOUR CODE HERE in place of that line, run the cell, "
+               "then run this test again.",
+               what=what)
         )
     if isinstance(error, NameError) and not isinstance(error, UnboundLocalError):
         name = getattr(error, "name", None)
         if owner is not None and name and _lives_on(owner, name):
             return "common.name_on_self", (
-                f"{what}: `{name}` is not defined inside {method}. A method sees only its own "
-                f"arguments; what forward saw is there later only if forward kept it on `self`. "
-                f"Where did your forward keep {name}?"
+                tr("{what}: `{name}` is not defined inside {method}. A method sees only its "
+                   "own arguments; what forward saw is there later only if forward kept it "
+                   "on `self`. Where did your forward keep {name}?",
+                   what=what, name=name, method=method)
             )
         return "common.undefined_name", (
-            f"{what} raised NameError: {error}. Is it a typo, or a name from a cell you have "
-            f"not run yet?"
+            tr("{what} raised NameError: {error}. Is it a typo, or a name from a cell you "
+               "have not run yet?",
+               what=what, error=error)
         )
     if owner is not None and method == "backward" and _reads_missing_state(owner, error):
         return "common.not_stored", (
-            f"{what} raised {kind}: {error}. backward reads what forward stored on self, and "
-            f"it found nothing there (or only the placeholder None from __init__). Does your "
-            f"forward store on self everything backward needs, every time it runs?"
+            tr("{what} raised {kind}: {error}. backward reads what forward stored on self, "
+               "and it found nothing there (or only the placeholder None from __init__). "
+               "Does your forward store on self everything backward needs, every time it "
+               "runs?",
+               what=what, kind=kind, error=error)
         )
     if isinstance(error, FloatingPointError):
         return "common.floating_point", (
-            f"{what} raised FloatingPointError: numpy {error}. Some step produced inf or nan: "
-            f"which operation can overflow, divide by 0 or take log(0) on these inputs?"
+            tr("{what} raised FloatingPointError: numpy {error}. Some step produced inf or "
+               "nan: which operation can overflow, divide by 0 or take log(0) on these "
+               "inputs?",
+               what=what, error=error)
         )
     text = f"{what} raised {kind}: {error}."
     return "common.raised", text + (f" {question}" if question else "")
@@ -298,7 +311,8 @@ def _cell_name(filename):
     shell = ipython.get_ipython() if ipython is not None else None
     names = getattr(getattr(shell, "compile", None), "_filename_map", {}) or {}
     if filename in names:
-        return f"Cell In[{names[filename]}]"
+        return tr("Cell In[{names_filename}]",
+                  names_filename=names[filename])
     return os.path.basename(filename)
 
 
@@ -320,7 +334,9 @@ def describe(value, name):
     """``'x=3'`` for a number, ``'x of shape (2, 3) (float32)'`` for an array."""
     if np.ndim(value) == 0:
         return f"{name}={_number(value)}"
-    return f"{name} of shape {np.shape(value)} ({np.asarray(value).dtype})"
+    return tr("{name} of shape {np_shape_value} ({np_asarray_value_dtype})",
+              name=name, np_shape_value=np.shape(value),
+              np_asarray_value_dtype=np.asarray(value).dtype)
 
 
 def kind_of(value):
@@ -328,11 +344,14 @@ def kind_of(value):
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape}"
+        return tr("an array of shape {value_shape}",
+                  value_shape=value.shape)
     if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} values"
+        return tr("a {type_value___name} of {len_value} values",
+                  type_value___name=type(value).__name__, len_value=len(value))
     if isinstance(value, dict):
-        return f"a dict with keys {sorted(map(str, value))}"
+        return tr("a dict with keys {sorted_map_str_value}",
+                  sorted_map_str_value=sorted(map(str, value)))
     return f"{type(value).__name__} {value!r}"[:80]
 
 
@@ -375,8 +394,9 @@ def expect_value(value, what, exercise=None):
     """Return ``value``; fail with ``common.returned_none`` when it is None."""
     if value is None:
         fail("common.returned_none",
-             f"{what} returned None: did you forget a `return`? A function gives back only "
-             f"what its `return` line names.", exercise)
+             tr("{what} returned None: did you forget a `return`? A function gives back "
+                "only what its `return` line names.",
+                what=what), exercise)
     return value
 
 
@@ -388,7 +408,8 @@ def expect_number(value, what, why="", exercise=None):
     except (TypeError, ValueError):
         is_number = False
     if not is_number:
-        fail("common.wrong_type", f"{what} returned {kind_of(value)}, not one number."
+        fail("common.wrong_type", tr("{what} returned {kind_of_value}, not one number.",
+                                     what=what, kind_of_value=kind_of(value))
              + (f" {why}" if why else ""), exercise)
     return value
 
@@ -397,8 +418,10 @@ def expect_count(values, count, what, why="", exercise=None):
     """Fail unless ``values`` is a tuple or list of ``count`` values; returns it as a tuple."""
     expect_value(values, what, exercise)
     if not (isinstance(values, (tuple, list)) and len(values) == count):
-        fail("common.wrong_count", f"{what} returned {kind_of(values)}; it should return "
-             f"{count} values." + (f" {why}" if why else ""), exercise)
+        fail("common.wrong_count", tr("{what} returned {kind_of_values}; it should return "
+                                      "{count} values.",
+                                      what=what, kind_of_values=kind_of(values), count=count)
+                                      + (f" {why}" if why else ""), exercise)
     return tuple(values)
 
 
@@ -407,12 +430,18 @@ def expect_keys(value, keys, what, exercise=None):
     expect_value(value, what, exercise)
     example = "{" + ", ".join(f"'{k}': ..." for k in keys) + "}"
     if not isinstance(value, dict):
-        fail("common.wrong_type", f"{what} returned {kind_of(value)}; it should return a dict "
-             f"{example}.", exercise)
+        fail("common.wrong_type", tr("{what} returned {kind_of_value}; it should return a "
+                                     "dict {example}.",
+                                     what=what, kind_of_value=kind_of(value), example=example),
+                                     exercise)
     missing = [k for k in keys if k not in value]
     if missing:
-        fail("common.wrong_keys", f"{what} returned a dict without the key {missing[0]!r}: it "
-             f"has {sorted(map(str, value))}, and should have {example}.", exercise)
+        fail("common.wrong_keys", tr("{what} returned a dict without the key {missing_0!r}: "
+                                     "it has {sorted_map_str_value}, and should have "
+                                     "{example}.",
+                                     what=what, missing_0=missing[0],
+                                     sorted_map_str_value=sorted(map(str, value)),
+                                     example=example), exercise)
     return value
 
 
@@ -425,7 +454,8 @@ def expect_shape(actual, expected_shape, what, question="", exercise=None, hint=
     shape = tuple(np.shape(actual))
     if shape != tuple(expected_shape):
         fail("common.wrong_shape",
-             f"{what} has shape {shape} but should have shape {tuple(expected_shape)}."
+             tr("{what} has shape {shape} but should have shape {tuple_expected_shape}.",
+                what=what, shape=shape, tuple_expected_shape=tuple(expected_shape))
              + (f" {question}" if question else ""), exercise)
 
 
@@ -434,9 +464,10 @@ def expect_dtype(actual, expected_dtype, what, exercise=None):
     dtype = np.asarray(actual).dtype
     if dtype != np.dtype(expected_dtype):
         fail("common.wrong_dtype",
-             f"{what} has dtype {dtype} but the inputs were {np.dtype(expected_dtype)}. Which "
-             f"step made a new array of another dtype (a float64 constant array, "
-             f"np.array(..., dtype=float))?", exercise)
+             tr("{what} has dtype {dtype} but the inputs were {np_dtype_expected_dtype}. "
+                "Which step made a new array of another dtype (a float64 constant array, "
+                "np.array(..., dtype=float))?",
+                what=what, dtype=dtype, np_dtype_expected_dtype=np.dtype(expected_dtype)), exercise)
 
 
 def expect_close(actual, expected, what, question="", rtol=1e-6, atol=1e-8, exercise=None,
@@ -449,30 +480,37 @@ def expect_close(actual, expected, what, question="", rtol=1e-6, atol=1e-8, exer
     question = question or hint or ""
     if actual is None:
         fail("common.returned_none",
-             f"{what} is None: did you forget a `return`? A function gives back only what its "
-             f"`return` line names.", exercise)
+             tr("{what} is None: did you forget a `return`? A function gives back only what "
+                "its `return` line names.",
+                what=what), exercise)
     expect_shape(actual, np.shape(expected), what, question, exercise)
     try:
         got = np.asarray(actual, dtype=np.float64).reshape(-1)
     except (TypeError, ValueError):
-        fail("common.wrong_type", f"{what} is {kind_of(actual)}, not numbers.", exercise)
+        fail("common.wrong_type", tr("{what} is {kind_of_actual}, not numbers.",
+                                     what=what, kind_of_actual=kind_of(actual)), exercise)
     want = np.asarray(expected, dtype=np.float64).reshape(-1)
     if np.allclose(got, want, rtol=rtol, atol=atol):
         return
     worst = int(np.argmax(np.where(np.isnan(got), np.inf, np.abs(got - want))))
     shape = np.shape(expected)
-    where = f" at index {tuple(int(i) for i in np.unravel_index(worst, shape))}" if shape else ""
-    fail(mistake_id, f"{what} is wrong{where}: got {got[worst]:.6g}, expected "
-         f"{want[worst]:.6g}." + (f" {question}" if question else ""), exercise)
+    where = tr(" at index {tuple_int_i_for_i_in_np_unravel}",
+               tuple_int_i_for_i_in_np_unravel=tuple(int(i) for i in np.unravel_index(worst,
+               shape))) if shape else ""
+    fail(mistake_id, tr("{what} is wrong{where}: got {got_worst:.6g}, expected "
+                        "{want_worst:.6g}.",
+                        what=what, where=where, got_worst=got[worst], want_worst=want[worst])
+                        + (f" {question}" if question else ""), exercise)
 
 
 def expect_unchanged(before, after, what, name, exercise=None):
     """Fail when the argument ``name`` changed: ``before`` is a copy taken before the call."""
     if isinstance(after, np.ndarray) and not np.array_equal(after, before, equal_nan=True):
         fail("common.modified_input",
-             f"{what} changed its argument {name} in place (shape {after.shape}); the caller "
-             f"may still need it. Which line writes into {name} instead of making a new "
-             f"array?", exercise)
+             tr("{what} changed its argument {name} in place (shape {after_shape}); the "
+                "caller may still need it. Which line writes into {name} instead of making "
+                "a new array?",
+                what=what, name=name, after_shape=after.shape), exercise)
 
 
 def expect_gradients_match(analytic, numeric, what, tol=1e-6, exercise=None):
@@ -487,18 +525,23 @@ def expect_gradients_match(analytic, numeric, what, tol=1e-6, exercise=None):
         analytic, numeric = {"x": analytic}, {"x": numeric}
     errors = {}
     for name, grad in analytic.items():
-        expect_value(grad, f"{what}: the gradient of {name}", exercise)
-        expect_shape(grad, np.shape(numeric[name]), f"{what}: the gradient of {name}",
+        expect_value(grad, tr("{what}: the gradient of {name}",
+                              what=what, name=name), exercise)
+        expect_shape(grad, np.shape(numeric[name]), tr("{what}: the gradient of {name}",
+                                                       what=what, name=name),
                      "Each gradient has the shape of what it is the gradient of.", exercise)
         errors[name] = gradient_error(grad, numeric[name])
     wrong = {name: error for name, error in errors.items() if not error < tol}
     if wrong:
-        listed = ", ".join(f"{name} (error {error:.1e}, shape {np.shape(analytic[name])})"
+        listed = ", ".join(tr("{name} (error {error:.1e}, shape {np_shape_analytic_name})",
+                              name=name, error=error,
+                              np_shape_analytic_name=np.shape(analytic[name]))
                            for name, error in wrong.items())
         fail("common.gradient_mismatch",
-             f"{what} disagrees with the numerical gradient (수치 미분) for {listed}; a "
-             f"correct backward gives below {tol:.0e}. Which local derivative along the way to "
-             f"{next(iter(wrong))} does not match what forward computes?", exercise)
+             tr("{what} disagrees with the numerical gradient (수치 미분) for {listed}; a "
+                "correct backward gives below {tol:.0e}. Which local derivative along the "
+                "way to {next_iter_wrong} does not match what forward computes?",
+                what=what, listed=listed, tol=tol, next_iter_wrong=next(iter(wrong))), exercise)
     return errors
 
 
@@ -527,7 +570,8 @@ def expect_numerical_gradients(layer, *inputs, what, dout=None, tol=1e-6, seed=0
                        f"{name}.forward", exercise)
     first_dout = 1.0 if np.ndim(out) == 0 else np.ones(np.shape(out))
     expect_value(call(what, layer.backward, first_dout, exercise=exercise), what, exercise)
-    analytic, numeric = call(f"{what} (forward then backward)", layer_gradients, layer, *inputs,
+    analytic, numeric = call(tr("{what} (forward then backward)",
+                                what=what), layer_gradients, layer, *inputs,
                              dout=dout, seed=seed, exercise=exercise)
     return expect_gradients_match(analytic, numeric, what, tol, exercise)
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import layers as _reference
 from ..functions import sigmoid as _sigmoid
+from ..i18n import tr
 from ._layers import (
     away_from_zero,
     backward_ignores_forward,
@@ -74,8 +75,11 @@ def _activation_inputs(rng, low=0.1, high=3.0):
 
 def _where(name, method, x):
     if method == "forward":
-        return f"{name}.forward(x) with x of shape {x.shape} ({x.dtype})"
-    return f"{name}.backward(dout) after forward(x), x and dout of shape {x.shape} ({x.dtype})"
+        return tr("{name}.forward(x) with x of shape {x_shape} ({x_dtype})",
+                  name=name, x_shape=x.shape, x_dtype=x.dtype)
+    return tr("{name}.backward(dout) after forward(x), x and dout of shape {x_shape} "
+              "({x_dtype})",
+              name=name, x_shape=x.shape, x_dtype=x.dtype)
 
 
 # --------------------------------------------------------------------------------------------
@@ -162,11 +166,13 @@ def check_sigmoid_forward(Sigmoid, seed=0):
         if out is not None and not is_close(out, expected, rtol=1e-5):
             if is_close(out, _sigmoid(-x.astype(np.float64)), rtol=1e-5):
                 fail("sigmoid.exponent_sign",
-                     f"{where}: the sign in the exponent is wrong (large x gives values near 0). "
-                     f"What is the first node of the sigmoid's graph?", "sigmoid")
+                     tr("{where}: the sign in the exponent is wrong (large x gives values "
+                        "near 0). What is the first node of the sigmoid's graph?",
+                        where=where), "sigmoid")
             if is_close(out, np.tanh(x), rtol=1e-5):
-                fail("sigmoid.tanh", f"{where} returned tanh(x); the sigmoid's outputs lie "
-                     f"between 0 and 1. Which function is that?", "sigmoid")
+                fail("sigmoid.tanh", tr("{where} returned tanh(x); the sigmoid's outputs "
+                                        "lie between 0 and 1. Which function is that?",
+                                        where=where), "sigmoid")
         expect_close(out, expected, where, rtol=1e-5, exercise="sigmoid")
         expect_dtype(out, x.dtype, where, "sigmoid")
     passed("Sigmoid.forward", "the logistic function, in x's shape and dtype", len(cases))
@@ -211,10 +217,11 @@ def _expect_output_only(Sigmoid, rng):
     if not is_close(dx, dout * y * (1 - y), rtol=1e-5):
         stored = ", ".join(f"self.{n}" for n in others) or "a value other than the output"
         fail("sigmoid.not_from_output",
-             f"Sigmoid.backward needs {stored}, not only the stored output y: with those "
-             f"spoilt (set to nan) after forward, dx is no longer right. The node-by-node "
-             f"product of the four local derivatives can be written with y alone: which form "
-             f"is that, so that backward needs nothing but self's output?", "sigmoid")
+             tr("Sigmoid.backward needs {stored}, not only the stored output y: with those "
+                "spoilt (set to nan) after forward, dx is no longer right. The node-by-node "
+                "product of the four local derivatives can be written with y alone: which "
+                "form is that, so that backward needs nothing but self's output?",
+                stored=stored), "sigmoid")
 
 
 def _diagnose_sigmoid(Sigmoid, rng, where, dx, x, y, dout):
@@ -257,7 +264,8 @@ def _leaky_cases(rng):
 
 
 def _leaky_layer(LeakyRelu, slope):
-    name = "LeakyRelu()" if slope is None else f"LeakyRelu(slope={slope:.3g})"
+    name = "LeakyRelu()" if slope is None else tr("LeakyRelu(slope={slope:.3g})",
+                                                  slope=slope)
     if slope is None:
         return name, call(name, LeakyRelu, exercise="leaky_relu"), 0.01
     return name, call(name, LeakyRelu, slope=slope, exercise="leaky_relu"), slope
@@ -271,7 +279,8 @@ def check_leaky_relu_forward(LeakyRelu, seed=0):
     for slope, x in cases:
         name, layer, s = _leaky_layer(LeakyRelu, slope)
         before = x.copy()
-        where = f"{name}.forward(x) with x of shape {x.shape} ({x.dtype})"
+        where = tr("{name}.forward(x) with x of shape {x_shape} ({x_dtype})",
+                   name=name, x_shape=x.shape, x_dtype=x.dtype)
         out = call(where, layer.forward, x, exercise="leaky_relu")
         expect_unchanged(before, x, f"{name}.forward", "x", "leaky_relu")
         expect_value(out, where, "leaky_relu")
@@ -284,8 +293,9 @@ def check_leaky_relu_forward(LeakyRelu, seed=0):
              "the slope was applied to the positive inputs and the negative ones passed "
              "unchanged. Which side of 0 leaks?"),
             (np.where(x > 0, x, 0.01 * x), "leaky_relu.slope_ignored",
-             f"the negative side used the slope 0.01, not the layer's slope {s:.3g}. Where does "
-             f"the slope given to __init__ live, so that forward can use it?"),
+             tr("the negative side used the slope 0.01, not the layer's slope {s:.3g}. "
+                "Where does the slope given to __init__ live, so that forward can use it?",
+                s=s)),
         ], where, "leaky_relu", rtol=1e-5)
         expect_close(out, expected, where, rtol=1e-5, exercise="leaky_relu")
         expect_dtype(out, x.dtype, where, "leaky_relu")
@@ -301,8 +311,9 @@ def check_leaky_relu_backward(LeakyRelu, seed=0):
         name, layer, s = _leaky_layer(LeakyRelu, slope)
         call(f"{name}.forward(x)", layer.forward, x, exercise="leaky_relu")
         dout = upstream(rng, x.shape, x.dtype)
-        where = (f"{name}.backward(dout) after forward(x), x and dout of shape {x.shape} "
-                 f"({x.dtype})")
+        where = (tr("{name}.backward(dout) after forward(x), x and dout of shape {x_shape} "
+                    "({x_dtype})",
+                    name=name, x_shape=x.shape, x_dtype=x.dtype))
         before = dout.copy()
         dx = call(where, layer.backward, dout, exercise="leaky_relu")
         expect_unchanged(before, dout, f"{name}.backward", "dout", "leaky_relu")
@@ -338,8 +349,9 @@ def _diagnose_leaky(where, dx, expected, x, dout, s):
          "dx has the slope on the positive side and passes dout on the negative side. Which "
          "side of 0 leaks?"),
         (np.where(x > 0, dout, 0.01 * dout), "leaky_relu.slope_ignored",
-         f"the negative side used the slope 0.01, not the layer's slope {s:.3g}. Where does "
-         f"the slope given to __init__ live, so that backward can use it?"),
+         tr("the negative side used the slope 0.01, not the layer's slope {s:.3g}. Where "
+            "does the slope given to __init__ live, so that backward can use it?",
+            s=s)),
     ], where, "leaky_relu", rtol=1e-5)
     expect_close(dx, expected, where, rtol=1e-5, exercise="leaky_relu",
                  question="What is the local derivative on each side of 0?")
@@ -378,7 +390,8 @@ def check_sigmoid_by_nodes(sigmoid_by_nodes, seed=0, numerically=False):
     cases = [np.array([1.0]), away_from_zero(rng, shape, low=0.1, high=4.0)]
     for x in cases:
         dout = upstream(rng, x.shape)
-        where = f"sigmoid_by_nodes(x, dout) with {describe(x, 'x')}"
+        where = tr("sigmoid_by_nodes(x, dout) with {describe_x_x}",
+                   describe_x_x=describe(x, 'x'))
         grads = call(where, sigmoid_by_nodes, x.copy(), dout.copy(), exercise="sigmoid_by_nodes")
         expect_keys(grads, SIGMOID_NODE_GRADIENTS, where, "sigmoid_by_nodes")
         expected = _reference_nodes(x, dout)
@@ -405,7 +418,8 @@ _INPUT_OF = {"du": "dout", "de": "du", "da": "de", "dx": "da"}
 def _diagnose_node(where, key, grads, expected, x, dout):
     got = grads[key]
     node, came_in = _NODE_OF[key], _INPUT_OF[key]
-    what = f"{where}: {key}, the gradient leaving the {node} node"
+    what = tr("{where}: {key}, the gradient leaving the {node} node",
+              where=where, key=key, node=node)
     expect_shape(got, x.shape, what, "Each gradient has the shape of x.", "sigmoid_by_nodes")
     incoming = dout if key == "du" else grads[came_in]
     right_incoming = dout if key == "du" else expected[came_in]
@@ -434,8 +448,9 @@ def _diagnose_node(where, key, grads, expected, x, dout):
     }[key]
     diagnose(got, expected[key], wrong, what, "sigmoid_by_nodes")
     expect_close(got, expected[key], what, exercise="sigmoid_by_nodes",
-                 question=f"What is the {node} node's local derivative, and what did it receive "
-                          f"from the right ({came_in})?")
+                 question=tr("What is the {node} node's local derivative, and what did it "
+                             "receive from the right ({came_in})?",
+                             node=node, came_in=came_in))
 
 
 # --------------------------------------------------------------------------------------------
@@ -474,8 +489,9 @@ def _own_layers_note(Tanh, uses):
     if is_close(out, np.tanh(x), rtol=1e-5) and is_close(dx, 1 - np.tanh(x) ** 2, rtol=1e-5):
         return ""
     names = " and ".join(u.__name__ for u in uses)
-    return (f"; graded with bpkit's {names} in place of yours: with your own the result "
-            f"differs, and its test above says why")
+    return (tr("; graded with bpkit's {names} in place of yours: with your own the result "
+               "differs, and its test above says why",
+               names=names))
 
 
 def check_tanh_forward(Tanh, seed=0, uses=()):
@@ -497,7 +513,8 @@ def check_tanh_forward(Tanh, seed=0, uses=()):
         ], where, "tanh", rtol=1e-5)
         expect_close(out, expected, where, rtol=1e-5, exercise="tanh")
         expect_dtype(out, x.dtype, where, "tanh")
-    passed("Tanh.forward", f"tanh, in x's shape and dtype{_own_layers_note(student, uses)}",
+    passed("Tanh.forward", tr("tanh, in x's shape and dtype{own_layers_note_student_uses}",
+                              own_layers_note_student_uses=_own_layers_note(student, uses)),
            len(cases))
 
 
@@ -517,8 +534,10 @@ def check_tanh_backward(Tanh, seed=0, uses=()):
             _diagnose_tanh(Tanh, rng, _where("Tanh", "backward", x), dx, x64, dout, expected)
         expect_dtype(dx, x.dtype, _where("Tanh", "backward", x), "tanh")
     expect_latest_forward_used(Tanh, "Tanh", 1, rng, exercise="tanh")
-    passed("Tanh.backward", f"dout times tanh's local derivative"
-           f"{_own_layers_note(student, uses)}", len(cases) + 1)
+    passed("Tanh.backward", tr("dout times tanh's local "
+                               "derivative{own_layers_note_student_uses}",
+                               own_layers_note_student_uses=_own_layers_note(student, uses)),
+                               len(cases) + 1)
 
 
 def _diagnose_tanh(Tanh, rng, where, dx, x, dout, expected):

@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from ..i18n import tr
 from ._own_code import expect_own_code
 from ._shop import SHOP_INPUTS, notes_shop, random_shop
 from ._student import CheckFailure, call, expect_value, fail, kind_of, passed, rng_for
@@ -68,8 +69,9 @@ def _expect_value(out, Value, what, exercise):
     expect_value(out, what, exercise)
     if not isinstance(out, Value):
         fail(f"{exercise}.not_a_value",
-             f"{what} returned {kind_of(out)}, not a Value. A plain number forgets where it "
-             f"came from: how would backward find its way back from it?", exercise)
+             tr("{what} returned {kind_of_out}, not a Value. A plain number forgets where "
+                "it came from: how would backward find its way back from it?",
+                what=what, kind_of_out=kind_of(out)), exercise)
     return out
 
 
@@ -109,10 +111,12 @@ def _run_local_backwards(out, upstream, what, exercise):
         local_backward = getattr(value, "local_backward", None)
         if not callable(local_backward):
             fail(f"{exercise}.no_local_backward",
-                 f"{what}: the Value it returned has no callable `local_backward`. Each "
-                 f"operation sets the new Value's local_backward to a function that sends the "
-                 f"gradient back to its parents. Where does your operation set it?", exercise)
-        call(f"the local_backward of {what}", local_backward, exercise=exercise)
+                 tr("{what}: the Value it returned has no callable `local_backward`. Each "
+                    "operation sets the new Value's local_backward to a function that sends "
+                    "the gradient back to its parents. Where does your operation set it?",
+                    what=what), exercise)
+        call(tr("the local_backward of {what}",
+                what=what), local_backward, exercise=exercise)
 
 
 def _expect_connected(out, inputs, what, exercise):
@@ -120,9 +124,11 @@ def _expect_connected(out, inputs, what, exercise):
     for name, value in inputs.items():
         if id(value) not in reachable:
             fail(f"{exercise}.not_connected",
-                 f"{what} returned a Value that does not remember {name}: {name} is not among "
-                 f"the values it was made from (its `parents`, and theirs). Backward can only "
-                 f"reach what the graph records. What did you pass as the new Value's parents?",
+                 tr("{what} returned a Value that does not remember {name}: {name} is not "
+                    "among the values it was made from (its `parents`, and theirs). "
+                    "Backward can only reach what the graph records. What did you pass as "
+                    "the new Value's parents?",
+                    what=what, name=name),
                  exercise)
 
 
@@ -137,33 +143,43 @@ def _diagnose_share(what, name, before, after, upstream, expected_local, wrong, 
     expected = expected_local * upstream
     if _close(grew, expected):
         return
-    intro = (f"{what}, with out.grad = {_fmt(upstream)} and {name}.grad = {_fmt(before)} "
-             f"beforehand: {name}.grad became {_fmt(after)}")
+    intro = (tr("{what}, with out.grad = {fmt_upstream} and {name}.grad = {fmt_before} "
+                "beforehand: {name}.grad became {fmt_after}",
+                what=what, fmt_upstream=_fmt(upstream), name=name, fmt_before=_fmt(before),
+                fmt_after=_fmt(after)))
     if _close(after, before) and not _close(expected, 0):
         fail(f"{exercise}.nothing_sent",
-             f"{intro}, unchanged. Nothing was sent back to {name}. Does the local_backward "
-             f"you set on the new Value add anything into {name}.grad?", exercise)
+             tr("{intro}, unchanged. Nothing was sent back to {name}. Does the "
+                "local_backward you set on the new Value add anything into {name}.grad?",
+                intro=intro, name=name), exercise)
     if not _close(before, 0) and _close(after, expected):
         fail(f"{exercise}.overwrites_grad",
-             f"{intro}: the {_fmt(before)} it already had is gone. A value used twice receives "
-             f"one share from each use, and the shares must add up (the branch rule of "
-             f"lessons 02 and 03). What does your local_backward do to the gradient already "
-             f"there?", exercise)
+             tr("{intro}: the {fmt_before} it already had is gone. A value used twice "
+                "receives one share from each use, and the shares must add up (the branch "
+                "rule of lessons 02 and 03). What does your local_backward do to the "
+                "gradient already there?",
+                intro=intro, fmt_before=_fmt(before)), exercise)
     if not _close(upstream, 1) and _close(grew, expected_local):
         fail(f"{exercise}.ignores_upstream",
-             f"{intro}: it grew by {_fmt(grew)}, the same as it would with out.grad = 1. The "
-             f"chain rule (연쇄법칙) scales every share by the gradient arriving from the right. "
-             f"Where does out.grad enter your local_backward?", exercise)
+             tr("{intro}: it grew by {fmt_grew}, the same as it would with out.grad = 1. "
+                "The chain rule (연쇄법칙) scales every share by the gradient arriving from the "
+                "right. Where does out.grad enter your local_backward?",
+                intro=intro, fmt_grew=_fmt(grew)), exercise)
     for mistake, wrong_local, sentence in wrong:
         if wrong_local is not None and _close(grew, wrong_local * upstream):
-            fail(f"{exercise}.{mistake}", f"{intro}: it grew by {_fmt(grew)}. {sentence}",
+            fail(f"{exercise}.{mistake}", tr("{intro}: it grew by {fmt_grew}. {sentence}",
+                                             intro=intro, fmt_grew=_fmt(grew),
+                                             sentence=sentence),
                  exercise)
-    slope = (f" Nudging {name} by a tiny amount moves the output {_fmt(numeric_slope)} times "
-             f"as much (numerical slope), so its share should be that times out.grad."
+    slope = (tr(" Nudging {name} by a tiny amount moves the output {fmt_numeric_slope} "
+                "times as much (numerical slope), so its share should be that times "
+                "out.grad.",
+                name=name, fmt_numeric_slope=_fmt(numeric_slope))
              if numeric_slope is not None else "")
     fail(f"{exercise}.wrong_local_derivative",
-         f"{intro}: it grew by {_fmt(grew)}, not {_fmt(expected)}.{slope} Which local "
-         f"derivative did your local_backward use, and at which value did it take it?",
+         tr("{intro}: it grew by {fmt_grew}, not {fmt_expected}.{slope} Which local "
+            "derivative did your local_backward use, and at which value did it take it?",
+            intro=intro, fmt_grew=_fmt(grew), fmt_expected=_fmt(expected), slope=slope),
          exercise)
 
 
@@ -194,8 +210,9 @@ def _check_binary(Value, symbol, operate, forward, d_left, d_right, wrong, left,
     want = forward(numbers["left"], numbers["right"])
     if not _close(out.data, want):
         fail(f"{exercise}.wrong_forward",
-             f"{what} gave a Value with data {_fmt(out.data)}; {shown} is {_fmt(want)}. The "
-             f"forward part computes the operation on the two numbers.", exercise)
+             tr("{what} gave a Value with data {fmt_out_data}; {shown} is {fmt_want}. The "
+                "forward part computes the operation on the two numbers.",
+                what=what, fmt_out_data=_fmt(out.data), shown=shown, fmt_want=_fmt(want)), exercise)
     _expect_connected(out, {n: names[s] for s, n in (("left", "a"), ("right", "b"))
                             if is_value[s]}, what, exercise)
     before = {}
@@ -220,7 +237,8 @@ def _check_binary(Value, symbol, operate, forward, d_left, d_right, wrong, left,
 def _check_reuse(Value, symbol, operate, forward, d_both, x, rng, exercise):
     """``x op x``: one Value used twice in one operation receives both shares."""
     a = _new(Value, x, exercise, "a")
-    what = f"a {symbol} a with a = {_fmt(x)} (the same Value twice)"
+    what = tr("a {symbol} a with a = {fmt_x} (the same Value twice)",
+              symbol=symbol, fmt_x=_fmt(x))
     out = _expect_value(call(what, operate, a, a, exercise=exercise), Value, what, exercise)
     upstream = float(rng.uniform(0.5, 2))
     _run_local_backwards(out, upstream, what, exercise)
@@ -228,15 +246,17 @@ def _check_reuse(Value, symbol, operate, forward, d_both, x, rng, exercise):
         half = d_both(x) * upstream / 2
         if _close(a.grad, half):
             fail(f"{exercise}.overwrites_grad",
-                 f"{what}, with out.grad = {_fmt(upstream)}: a.grad is {_fmt(a.grad)}, one "
-                 f"share only. a is both inputs, so it receives a share from each; the second "
-                 f"must not replace the first. What does your local_backward do to the gradient "
-                 f"already in a.grad?", exercise)
+                 tr("{what}, with out.grad = {fmt_upstream}: a.grad is {fmt_a_grad}, one "
+                    "share only. a is both inputs, so it receives a share from each; the "
+                    "second must not replace the first. What does your local_backward do to "
+                    "the gradient already in a.grad?",
+                    what=what, fmt_upstream=_fmt(upstream), fmt_a_grad=_fmt(a.grad)), exercise)
         fail(f"{exercise}.wrong_local_derivative",
-             f"{what}, with out.grad = {_fmt(upstream)}: a.grad is {_fmt(a.grad)}, but "
-             f"nudging a moves the result at a rate of "
-             f"{_fmt(_slope(lambda t: forward(t, t), x))} per unit. Does each of the two shares "
-             f"reach a?", exercise)
+             tr("{what}, with out.grad = {fmt_upstream}: a.grad is {fmt_a_grad}, but "
+                "nudging a moves the result at a rate of {fmt__slope_lambda_t_forward_t_t} "
+                "per unit. Does each of the two shares reach a?",
+                what=what, fmt_upstream=_fmt(upstream), fmt_a_grad=_fmt(a.grad),
+                fmt__slope_lambda_t_forward_t_t=_fmt(_slope(lambda t: forward(t, t), x))), exercise)
     return 1
 
 
@@ -256,8 +276,9 @@ def _check_unary(Value, name, operate, forward, derivative, wrong, x, rng, exerc
     want = forward(x)
     if not _close(out.data, want):
         fail(f"{exercise}.wrong_forward",
-             f"{what} gave a Value with data {_fmt(out.data)}, but the exact result is "
-             f"{_fmt(want)}. The forward part computes the function of the number a.data.",
+             tr("{what} gave a Value with data {fmt_out_data}, but the exact result is "
+                "{fmt_want}. The forward part computes the function of the number a.data.",
+                what=what, fmt_out_data=_fmt(out.data), fmt_want=_fmt(want)),
              exercise)
     _expect_connected(out, {"a": a}, what, exercise)
     a.grad = before = float(rng.uniform(-2, 2))
@@ -344,8 +365,10 @@ def _blaming_earlier_ops(Value, exercise):
             raise
         raise CheckFailure(
             f"{exercise}.earlier_op_broken",
-            f"{failure.message} But your + or * does not pass exercise 1's test yet, and this "
-            f"may be built on them: {earlier.message} Is the mistake here, or in exercise 1?",
+            tr("{failure_message} But your + or * does not pass exercise 1's test yet, and "
+               "this may be built on them: {earlier_message} Is the mistake here, or in "
+               "exercise 1?",
+               failure_message=failure.message, earlier_message=earlier.message),
             exercise) from failure
 
 
@@ -354,8 +377,10 @@ def _require_earlier_ops(Value, exercise, what):
     earlier = _earlier_ops_failure(Value)
     if earlier is not None:
         fail(f"{exercise}.earlier_op_broken",
-             f"{what} builds its test graph with your + and *, and they do not pass exercise "
-             f"1's test yet: {earlier.message} Once that test passes, run this one again.",
+             tr("{what} builds its test graph with your + and *, and they do not pass "
+                "exercise 1's test yet: {earlier_message} Once that test passes, run this "
+                "one again.",
+                what=what, earlier_message=earlier.message),
              exercise)
 
 
@@ -372,9 +397,12 @@ def check_value_pow_sub_div(Value, seed=0):
 
         def wrong(p, o, e=exponent):
             # exponent_not_lowered first: for a ** 2 both wrong versions give the same number.
-            return [("exponent_not_lowered", e * p ** e, "Compare your share with how fast "
-                     f"a ** {e:g} really changes near a = {_fmt(p)}: which power of a belongs "
-                     "in the local derivative?"),
+            return [("exponent_not_lowered", e * p ** e, tr("Compare your share with how "
+                                                            "fast a ** {e:g} really changes "
+                                                            "near a = {fmt_p}: which power "
+                                                            "of a belongs in the local "
+                                                            "derivative?",
+                                                            e=e, fmt_p=_fmt(p))),
                     ("derivative_at_wrong_value", e * o ** (e - 1) if o > 0 or float(e).is_integer()
                      else None, _AT_OUTPUT)]
 
@@ -593,12 +621,15 @@ def check_value_backward(Value, topological_order=None, seed=0):
             simulated = _simulate(numbers, mode)
             if all(_close(got[k], simulated[k]) for k in simulated):
                 fail(f"{exercise}.{mistake}",
-                     f"e.backward() {graph}you got {listing}: {sentence}", exercise)
+                     tr("e.backward() {graph}you got {listing}: {sentence}",
+                        graph=graph, listing=listing, sentence=sentence), exercise)
         wrong = [k for k in want if not _close(got[k], want[k])]
         fail(f"{exercise}.wrong_gradients",
-             f"e.backward() {graph}you got {listing}; {wrong[0]}.grad should be "
-             f"{_fmt(want[wrong[0]])} (d e / d {wrong[0]}). Step through your order by hand: "
-             f"does every value receive all its shares before it passes its gradient on?",
+             tr("e.backward() {graph}you got {listing}; {wrong_0}.grad should be "
+                "{fmt_want_wrong_0} (d e / d {wrong_0}). Step through your order by hand: "
+                "does every value receive all its shares before it passes its gradient on?",
+                graph=graph, listing=listing, wrong_0=wrong[0],
+                fmt_want_wrong_0=_fmt(want[wrong[0]])),
              exercise)
     lone = _new(Value, float(rng.uniform(-3, 3)), exercise, "x")
     call("x.backward() on a lone Value x", _method(lone, "backward"), exercise=exercise)
@@ -609,8 +640,9 @@ def check_value_backward(Value, topological_order=None, seed=0):
                  "The gradient of x with respect to itself is where every backward pass "
                  "starts. Where does your backward set it?", exercise)
         fail(f"{exercise}.wrong_seed",
-             f"x.backward() on a lone Value x left x.grad at {_fmt(lone.grad)}. How much does "
-             f"x change when x changes by 1?", exercise)
+             tr("x.backward() on a lone Value x left x.grad at {fmt_lone_grad}. How much "
+                "does x change when x changes by 1?",
+                fmt_lone_grad=_fmt(lone.grad)), exercise)
     n += 1
     passed("Value.backward", "seeded with 1, reverse topological order, shares added", n)
 
@@ -640,36 +672,44 @@ def check_topological_order(topological_order, Value, seed=0):
         try:
             order = list(order)
         except TypeError:
-            fail("common.wrong_type", f"topological_order(e) returned {kind_of(order)}; it "
-                 "returns a list of Values.", exercise)
+            fail("common.wrong_type", tr("topological_order(e) returned {kind_of_order}; it "
+                                         "returns a list of Values.",
+                                         kind_of_order=kind_of(order)), exercise)
         labels = [getattr(v, "label", "?") or "a constant" for v in order]
         ids = [id(v) for v in order]
         for name, value in values.items():
             count = ids.count(id(value))
             if count > 1:
                 fail(f"{exercise}.visits_twice",
-                     f"topological_order(e) lists {name} {count} times ({labels}). {name} is "
-                     f"used twice, and your walk placed it once per use; backward would then "
-                     f"pass its gradient on twice. How does your walk remember what it has "
-                     f"already placed?", exercise)
+                     tr("topological_order(e) lists {name} {count} times ({labels}). {name} "
+                        "is used twice, and your walk placed it once per use; backward "
+                        "would then pass its gradient on twice. How does your walk remember "
+                        "what it has already placed?",
+                        name=name, count=count, labels=labels), exercise)
             if count == 0:
                 fail(f"{exercise}.misses_values",
-                     f"topological_order(e) has no {name} ({labels}), but e was computed from "
-                     f"it. Does your walk visit the parents of every value it meets?",
+                     tr("topological_order(e) has no {name} ({labels}), but e was computed "
+                        "from it. Does your walk visit the parents of every value it meets?",
+                        name=name, labels=labels),
                      exercise)
         position = {id(v): i for i, v in enumerate(order)}
         if position[id(root)] != len(order) - 1:
             fail(f"{exercise}.wrong_order",
-                 f"topological_order(e) gave {labels}: e is not last. Every value must come "
-                 f"after the values it was made from, so the result comes last. Is your list "
-                 f"reversed?", exercise)
+                 tr("topological_order(e) gave {labels}: e is not last. Every value must "
+                    "come after the values it was made from, so the result comes last. Is "
+                    "your list reversed?",
+                    labels=labels), exercise)
         for value in order:
             for parent in _parents(value):
                 if position.get(id(parent), -1) > position[id(value)]:
                     fail(f"{exercise}.wrong_order",
-                         f"topological_order(e) gave {labels}: {parent.label or 'a constant'} "
-                         f"comes after {value.label}, which was computed from it. When does "
-                         f"your walk append a value: before or after all of its parents?",
+                         tr("topological_order(e) gave {labels}: "
+                            "{parent_label_or_a_constant} comes after {value_label}, which "
+                            "was computed from it. When does your walk append a value: "
+                            "before or after all of its parents?",
+                            labels=labels,
+                            parent_label_or_a_constant=parent.label or 'a constant',
+                            value_label=value.label),
                          exercise)
         n += 1
     passed("topological_order", "each value once, after its parents, the result last", n)
@@ -706,9 +746,11 @@ def _blaming_value(check):
                 except CheckFailure as earlier:
                     raise CheckFailure(
                         f"{failure.exercise}.earlier_op_broken",
-                        f"{failure.message} This is built on your Value, which does not pass "
-                        f"the test of {exercise} yet: {earlier.message} Is the mistake here, "
-                        f"or there?", failure.exercise) from failure
+                        tr("{failure_message} This is built on your Value, which does not "
+                           "pass the test of {exercise} yet: {earlier_message} Is the "
+                           "mistake here, or there?",
+                           failure_message=failure.message, exercise=exercise,
+                           earlier_message=earlier.message), failure.exercise) from failure
             raise
 
     return wrapped
@@ -739,40 +781,51 @@ def check_shop_values(shop_values, Value, seed=None):
         result = expect_value(call(what, shop_values, **prices, exercise=exercise), what,
                               exercise)
         if not (isinstance(result, tuple) and len(result) == 2):
-            fail("common.wrong_type", f"{what} returned {kind_of(result)}; it returns two "
-                 "things, (total, inputs).", exercise)
+            fail("common.wrong_type", tr("{what} returned {kind_of_result}; it returns two "
+                                         "things, (total, inputs).",
+                                         what=what, kind_of_result=kind_of(result)), exercise)
         total, inputs = result
         _expect_value(total, Value, f"{what}: total", exercise)
         if not isinstance(inputs, dict) or set(inputs) != set(SHOP_INPUTS):
-            fail("common.wrong_keys", f"{what}: inputs is {kind_of(inputs)}; it is a dict with "
-                 f"the keys {list(SHOP_INPUTS)}, each the input Value.", exercise)
+            fail("common.wrong_keys", tr("{what}: inputs is {kind_of_inputs}; it is a dict "
+                                         "with the keys {list_SHOP_INPUTS}, each the input "
+                                         "Value.",
+                                         what=what, kind_of_inputs=kind_of(inputs),
+                                         list_SHOP_INPUTS=list(SHOP_INPUTS)), exercise)
         for name in SHOP_INPUTS:
             _expect_value(inputs[name], Value, f"{what}: inputs[{name!r}]", exercise)
         if not _close(total.data, _shop_total(prices)):
             fail(f"{exercise}.wrong_total",
-                 f"{what}: total.data is {_fmt(total.data)}, but the shop costs "
-                 f"{_fmt(_shop_total(prices))}. Apples and oranges are added before the tax "
-                 f"multiplies both.", exercise)
+                 tr("{what}: total.data is {fmt_total_data}, but the shop costs "
+                    "{fmt__shop_total_prices}. Apples and oranges are added before the tax "
+                    "multiplies both.",
+                    what=what, fmt_total_data=_fmt(total.data),
+                    fmt__shop_total_prices=_fmt(_shop_total(prices))), exercise)
         _expect_connected(total, inputs, what, exercise)
         want = _shop_grads(prices)
         if all(_close(inputs[k].grad, 0) for k in SHOP_INPUTS):
             fail(f"{exercise}.no_backward",
-                 f"{what}: every input's grad is 0. The gradients exist only after the backward "
-                 f"pass has run from the total. Which call starts it?", exercise)
+                 tr("{what}: every input's grad is 0. The gradients exist only after the "
+                    "backward pass has run from the total. Which call starts it?",
+                    what=what), exercise)
         ratios = [inputs[k].grad / want[k] for k in SHOP_INPUTS]
         if all(r > 1.5 and _close(r, round(r)) for r in ratios):
             fail(f"{exercise}.backward_twice",
-                 f"{what}: every input's grad is a whole multiple of what it should be "
-                 f"({', '.join(f'{k} {_fmt(inputs[k].grad)}' for k in SHOP_INPUTS)}). Gradients "
-                 f"accumulate: did the backward pass run more than once on the same graph?",
+                 tr("{what}: every input's grad is a whole multiple of what it should be "
+                    "({grads}). Gradients accumulate: did the backward pass run more than "
+                    "once on the same graph?",
+                    what=what,
+                    grads=", ".join(f"{k} {_fmt(inputs[k].grad)}" for k in SHOP_INPUTS)),
                  exercise)
         for name in SHOP_INPUTS:
             got = inputs[name].grad
             if not _close(got, want[name]):
                 fail(f"{exercise}.wrong_gradient",
-                     f"{what}: inputs[{name!r}].grad is {_fmt(got)}, but raising {name} by a "
-                     f"little raises the total {_fmt(want[name])} times as much. Is the graph "
-                     f"the shop's: which inputs meet in which node?", exercise)
+                     tr("{what}: inputs[{name!r}].grad is {fmt_got}, but raising {name} by "
+                        "a little raises the total {fmt_want_name} times as much. Is the "
+                        "graph the shop's: which inputs meet in which node?",
+                        what=what, name=name, fmt_got=_fmt(got),
+                        fmt_want_name=_fmt(want[name])), exercise)
     passed("shop_values", "715 and the five gradients, from your Values", len(cases))
 
 
@@ -802,19 +855,23 @@ def check_sigmoid_neuron(neuron, Value, seed=0):
         xs = [_new(Value, v, exercise, f"x{i + 1}") for i, v in enumerate(xs_n)]
         ws = [_new(Value, v, exercise, f"w{i + 1}") for i, v in enumerate(ws_n)]
         b = _new(Value, b_n, exercise, "b")
-        what = f"neuron(xs, ws, b) with {size} input{'s' if size > 1 else ''}"
+        what = tr("neuron(xs, ws, b) with {size} input{s_if_size_1_else}",
+                  size=size, s_if_size_1_else='s' if size > 1 else '')
         y = _expect_value(call(what, neuron, xs, ws, b, exercise=exercise), Value, what,
                           exercise)
         y_ref, dx, dw, db = _reference_neuron(xs_n, ws_n, b_n)
         if not _close(y.data, y_ref):
             z = float(np.dot(xs_n, ws_n) + b_n)
             fail(f"{exercise}.wrong_forward",
-                 f"{what}: y.data is {_fmt(y.data)}, but bpkit's Affine then Sigmoid give "
-                 f"{_fmt(y_ref)} (w · x + b = {_fmt(z)}). Is every product w_i x_i in the sum, "
-                 f"and b too, before the sigmoid?", exercise)
+                 tr("{what}: y.data is {fmt_y_data}, but bpkit's Affine then Sigmoid give "
+                    "{fmt_y_ref} (w · x + b = {fmt_z}). Is every product w_i x_i in the "
+                    "sum, and b too, before the sigmoid?",
+                    what=what, fmt_y_data=_fmt(y.data), fmt_y_ref=_fmt(y_ref), fmt_z=_fmt(z)),
+                    exercise)
         _expect_connected(y, {"b": b, **{f"w{i + 1}": w for i, w in enumerate(ws)},
                               **{f"x{i + 1}": x for i, x in enumerate(xs)}}, what, exercise)
-        call(f"y.backward() after {what}", _method(y, "backward"), exercise=exercise)
+        call(tr("y.backward() after {what}",
+                what=what), _method(y, "backward"), exercise=exercise)
         got = {"b": b.grad, **{f"w{i + 1}": w.grad for i, w in enumerate(ws)},
                **{f"x{i + 1}": x.grad for i, x in enumerate(xs)}}
         want = {"b": db, **{f"w{i + 1}": dw[i] for i in range(size)},
@@ -822,10 +879,12 @@ def check_sigmoid_neuron(neuron, Value, seed=0):
         for name in want:
             if not _close(got[name], want[name], 1e-5):
                 fail(f"{exercise}.wrong_gradient",
-                     f"{what}: after y.backward(), {name}.grad is {_fmt(got[name])}, but "
-                     f"bpkit's Sigmoid and Affine layers (lessons 04 and 05) give "
-                     f"{_fmt(want[name])}. Your Value operations pass their own tests; is the "
-                     f"neuron built from them the sigmoid of w · x + b?", exercise)
+                     tr("{what}: after y.backward(), {name}.grad is {fmt_got_name}, but "
+                        "bpkit's Sigmoid and Affine layers (lessons 04 and 05) give "
+                        "{fmt_want_name}. Your Value operations pass their own tests; is "
+                        "the neuron built from them the sigmoid of w · x + b?",
+                        what=what, name=name, fmt_got_name=_fmt(got[name]),
+                        fmt_want_name=_fmt(want[name])), exercise)
         # Numerical gradients of the student's own function (수치 미분), an independent oracle.
         h = 1e-6
         for i in range(size):
@@ -836,8 +895,10 @@ def check_sigmoid_neuron(neuron, Value, seed=0):
             slope = (y_of(ws_n[i] + h) - y_of(ws_n[i] - h)) / (2 * h)
             if not _close(got[f"w{i + 1}"], slope, 1e-5):
                 fail("common.gradient_mismatch",
-                     f"{what}: w{i + 1}.grad is {_fmt(got[f'w{i + 1}'])}, but nudging w{i + 1} "
-                     f"moves y at a rate of {_fmt(slope)} (numerical gradient).", exercise)
+                     tr("{what}: w{i_1}.grad is {fmt_got_f_w_i_1}, but nudging w{i_1} moves "
+                        "y at a rate of {fmt_slope} (numerical gradient).",
+                        what=what, i_1=i + 1, fmt_got_f_w_i_1=_fmt(got[f'w{i + 1}']),
+                        fmt_slope=_fmt(slope)), exercise)
         n += 1
     passed("neuron", "matches bpkit's Affine + Sigmoid and the numerical gradients", n)
 
@@ -857,40 +918,51 @@ def check_mlp(MLP, Value, seed=0):
     for sizes in ([2, 3, 1], [int(rng.integers(2, 4)), int(rng.integers(2, 5)),
                               int(rng.integers(2, 4)), int(rng.integers(1, 3))]):
         model_seed = int(rng.integers(2**31))
-        what = f"MLP({sizes}, seed={model_seed})"
+        what = tr("MLP({sizes}, seed={model_seed})",
+                  sizes=sizes, model_seed=model_seed)
         model = call(what, MLP, sizes, model_seed, exercise=exercise)
         params = call(f"{what}.parameters()", _method(model, "parameters"), exercise=exercise)
         params = list(expect_value(params, f"{what}.parameters()", exercise))
         want_count = _parameter_count(sizes)
         if len(params) != want_count or len({id(p) for p in params}) != len(params):
             fail(f"{exercise}.parameter_count",
-                 f"{what}.parameters() gave {len(params)} values "
-                 f"({len({id(p) for p in params})} different), but layers of sizes {sizes} "
-                 f"have {want_count} weights and biases: each neuron has one weight per input "
-                 f"and one bias. Which ones are missing or listed twice?", exercise)
+                 tr("{what}.parameters() gave {len_params} values "
+                    "({len_id_p_for_p_in_params} different), but layers of sizes {sizes} "
+                    "have {want_count} weights and biases: each neuron has one weight per "
+                    "input and one bias. Which ones are missing or listed twice?",
+                    what=what, len_params=len(params),
+                    len_id_p_for_p_in_params=len({id(p) for p in params}), sizes=sizes,
+                    want_count=want_count), exercise)
         for p in params:
-            _expect_value(p, Value, f"{what}.parameters() entry", exercise)
+            _expect_value(p, Value, tr("{what}.parameters() entry",
+                                       what=what), exercise)
         again = [p.data for p in call(what, MLP, sizes, model_seed, exercise=exercise)
                  .parameters()]
         if not np.allclose(again, [p.data for p in params]):
             fail(f"{exercise}.ignores_seed",
-                 f"Two calls of {what} gave different weights. The same seed must give the "
-                 f"same network, so that a run can be repeated: do you draw the weights from "
-                 f"a generator made from seed?", exercise)
+                 tr("Two calls of {what} gave different weights. The same seed must give "
+                    "the same network, so that a run can be repeated: do you draw the "
+                    "weights from a generator made from seed?",
+                    what=what), exercise)
         xs = [float(v) for v in rng.uniform(-1, 1, sizes[0])]
         called = f"{what}({[round(x, 3) for x in xs]})"
         outputs = expect_value(call(called, model, [Value(x) for x in xs], exercise=exercise),
                                called, exercise)
         if not isinstance(outputs, (list, tuple)) or len(outputs) != sizes[-1]:
-            fail("common.wrong_count", f"Calling {what} on {sizes[0]} inputs returned "
-                 f"{kind_of(outputs)}; it returns a list of {sizes[-1]} Values, one per output "
-                 "neuron.", exercise)
+            fail("common.wrong_count", tr("Calling {what} on {sizes_0} inputs returned "
+                                          "{kind_of_outputs}; it returns a list of "
+                                          "{sizes_1} Values, one per output neuron.",
+                                          what=what, sizes_0=sizes[0],
+                                          kind_of_outputs=kind_of(outputs), sizes_1=sizes[-1]),
+                                          exercise)
         for out in outputs:
-            _expect_value(out, Value, f"an output of {what}", exercise)
+            _expect_value(out, Value, tr("an output of {what}",
+                                         what=what), exercise)
             if not 0 < out.data < 1:
                 fail(f"{exercise}.output_not_sigmoid",
-                     f"An output of {what} is {_fmt(out.data)}, outside (0, 1): the last layer "
-                     f"is a sigmoid layer, so its outputs are probabilities.", exercise)
+                     tr("An output of {what} is {fmt_out_data}, outside (0, 1): the last "
+                        "layer is a sigmoid layer, so its outputs are probabilities.",
+                        what=what, fmt_out_data=_fmt(out.data)), exercise)
         coefficients = [float(c) for c in rng.uniform(-1, 1, sizes[-1])]
 
         def loss_of(model=model, xs=xs, coefficients=coefficients):
@@ -899,7 +971,8 @@ def check_mlp(MLP, Value, seed=0):
 
         for p in params:
             p.grad = 0.0
-        loss = call(f"the loss of {what}", loss_of, exercise=exercise)
+        loss = call(tr("the loss of {what}",
+                       what=what), loss_of, exercise=exercise)
         call("loss.backward()", _method(loss, "backward"), exercise=exercise)
         analytic = [p.grad for p in params]
         numeric, h = [], 1e-6
@@ -916,10 +989,12 @@ def check_mlp(MLP, Value, seed=0):
         if not error < 1e-5:
             worst = int(np.argmax(np.abs(np.subtract(analytic, numeric))))
             fail("common.gradient_mismatch",
-                 f"{what}: after backward, parameter {worst} has grad {_fmt(analytic[worst])}, "
-                 f"but nudging it moves the loss at a rate of {_fmt(numeric[worst])} "
-                 f"(numerical gradient). Does every neuron use its own weights and bias, all "
-                 f"of them Values listed by parameters()?", exercise)
+                 tr("{what}: after backward, parameter {worst} has grad "
+                    "{fmt_analytic_worst}, but nudging it moves the loss at a rate of "
+                    "{fmt_numeric_worst} (numerical gradient). Does every neuron use its "
+                    "own weights and bias, all of them Values listed by parameters()?",
+                    what=what, worst=worst, fmt_analytic_worst=_fmt(analytic[worst]),
+                    fmt_numeric_worst=_fmt(numeric[worst])), exercise)
         n += 1
     passed("MLP", "parameters, outputs in (0, 1), gradients equal to numerical ones", n)
 
@@ -936,20 +1011,24 @@ def check_train_xor(train_xor, seed=0):
     result = expect_value(call(what, train_xor, x.copy(), t.copy(), seed, exercise=exercise),
                           what, exercise)
     if not (isinstance(result, tuple) and len(result) == 2):
-        fail("common.wrong_type", f"{what} returned {kind_of(result)}; it returns "
-             "(model, losses).", exercise)
+        fail("common.wrong_type", tr("{what} returned {kind_of_result}; it returns (model, "
+                                     "losses).",
+                                     what=what, kind_of_result=kind_of(result)), exercise)
     model, losses = result
     try:
         losses = [float(v.data if hasattr(v, "data") else v) for v in losses]
     except (TypeError, ValueError):
-        fail("common.wrong_type", f"{what}: losses is {kind_of(losses)}; it is a list of "
-             "numbers, one per step.", exercise)
+        fail("common.wrong_type", tr("{what}: losses is {kind_of_losses}; it is a list of "
+                                     "numbers, one per step.",
+                                     what=what, kind_of_losses=kind_of(losses)), exercise)
     if len(losses) < 2:
-        fail(f"{exercise}.too_few_losses", f"{what}: losses has {len(losses)} entries; keep "
-             "one per training step.", exercise)
+        fail(f"{exercise}.too_few_losses", tr("{what}: losses has {len_losses} entries; "
+                                              "keep one per training step.",
+                                              what=what, len_losses=len(losses)), exercise)
     outputs = []
     for row in x:
-        out = call(f"the trained model on {row.tolist()}", model, [float(v) for v in row],
+        out = call(tr("the trained model on {row_tolist}",
+                      row_tolist=row.tolist()), model, [float(v) for v in row],
                    exercise=exercise)
         out = out[0] if isinstance(out, (list, tuple)) else out
         outputs.append(float(out.data if hasattr(out, "data") else out))
@@ -957,15 +1036,19 @@ def check_train_xor(train_xor, seed=0):
     right = int(np.sum(predicted == t))
     if not losses[-1] < losses[0]:
         fail(f"{exercise}.loss_not_falling",
-             f"{what}: the loss went from {_fmt(losses[0])} to {_fmt(losses[-1])}; it did not "
-             f"fall. Which way does your update move each parameter: along its gradient or "
-             f"against it? And is every grad set back to 0 before each backward (backward "
-             f"adds)?", exercise)
+             tr("{what}: the loss went from {fmt_losses_0} to {fmt_losses_1}; it did not "
+                "fall. Which way does your update move each parameter: along its gradient "
+                "or against it? And is every grad set back to 0 before each backward "
+                "(backward adds)?",
+                what=what, fmt_losses_0=_fmt(losses[0]), fmt_losses_1=_fmt(losses[-1])), exercise)
     if right < 4:
         fail(f"{exercise}.not_learned",
-             f"{what}: after training, {right} of the 4 XOR points are right (outputs "
-             f"{[round(o, 3) for o in outputs]} for targets {t.tolist()}; the loss went from "
-             f"{_fmt(losses[0])} to {_fmt(losses[-1])}). Are the gradients reset to 0 every "
-             f"step, and are the learning rate and the number of steps enough?", exercise)
-    passed("train_xor", f"4 of 4 XOR points right, loss {_fmt(losses[0])} -> "
-           f"{_fmt(losses[-1])}", 2)
+             tr("{what}: after training, {right} of the 4 XOR points are right (outputs "
+                "{round_o_3_for_o_in_outputs} for targets {t_tolist}; the loss went from "
+                "{fmt_losses_0} to {fmt_losses_1}). Are the gradients reset to 0 every "
+                "step, and are the learning rate and the number of steps enough?",
+                what=what, right=right,
+                round_o_3_for_o_in_outputs=[round(o, 3) for o in outputs], t_tolist=t.tolist(),
+                fmt_losses_0=_fmt(losses[0]), fmt_losses_1=_fmt(losses[-1])), exercise)
+    passed("train_xor", tr("4 of 4 XOR points right, loss {fmt_losses_0} -> {fmt_losses_1}",
+                           fmt_losses_0=_fmt(losses[0]), fmt_losses_1=_fmt(losses[-1])), 2)

@@ -11,6 +11,7 @@ central differences (수치 미분) of the reference forward and names the usual
 import numpy as np
 
 from ..gradcheck import numerical_gradient_array
+from ..i18n import tr
 from ..network import MultiLayerNet
 from ..normalization import BatchNormalization as _ReferenceBN
 from ._student import (
@@ -70,8 +71,10 @@ def check_batchnorm_forward_train(BatchNormalization, seed=0):
     the cache backward needs; float32 stays float32."""
     rng = rng_for(seed)
     x, gamma, beta, _ = _batch(rng)
-    where = f"BatchNormalization.forward(x, train=True) with {shapes(x=x, gamma=gamma)}"
-    layer = call(f"BatchNormalization(gamma, beta) with {shapes(gamma=gamma)}",
+    where = tr("BatchNormalization.forward(x, train=True) with {shapes_x_x_gamma_gamma}",
+               shapes_x_x_gamma_gamma=shapes(x=x, gamma=gamma))
+    layer = call(tr("BatchNormalization(gamma, beta) with {shapes_gamma_gamma}",
+                    shapes_gamma_gamma=shapes(gamma=gamma)),
                  BatchNormalization, gamma.copy(), beta.copy(), exercise="batchnorm_forward")
     before = x.copy()
     out = expect_value(call(where, layer.forward, x, True, exercise="batchnorm_forward"), where,
@@ -85,18 +88,23 @@ def check_batchnorm_forward_train(BatchNormalization, seed=0):
                  exercise="batchnorm_forward")
     if getattr(layer, "cache", None) is None:
         fail("batchnorm.cache_not_stored",
-             f"after {where}, self.cache is None: the backward functions read the graph's "
-             f"intermediate arrays from it. Which edges' arrays does the contract ask forward "
-             f"to keep?", "batchnorm_forward")
-    stored = expect_keys(layer.cache, CACHE_KEYS, f"self.cache after {where}",
+             tr("after {where}, self.cache is None: the backward functions read the graph's "
+                "intermediate arrays from it. Which edges' arrays does the contract ask "
+                "forward to keep?",
+                where=where), "batchnorm_forward")
+    stored = expect_keys(layer.cache, CACHE_KEYS, tr("self.cache after {where}",
+                                                     where=where),
                          "batchnorm_forward")
     for key in CACHE_KEYS:
-        expect_close(stored[key], cache[key], f"self.cache[{key!r}] after {where}",
-                     f"What does the edge labelled {key} carry in the graph?",
+        expect_close(stored[key], cache[key], tr("self.cache[{key!r}] after {where}",
+                                                 key=key, where=where),
+                     tr("What does the edge labelled {key} carry in the graph?",
+                        key=key),
                      exercise="batchnorm_forward", mistake_id="batchnorm.cache_wrong")
     layer32 = call("BatchNormalization(gamma, beta) in float32", BatchNormalization,
                    gamma.astype(np.float32), beta.astype(np.float32), exercise="batchnorm_forward")
-    out32 = call(f"{where} in float32", layer32.forward, x.astype(np.float32), True,
+    out32 = call(tr("{where} in float32",
+                    where=where), layer32.forward, x.astype(np.float32), True,
                  exercise="batchnorm_forward")
     expect_dtype(out32, np.float32, "BatchNormalization.forward for float32 x, gamma, beta",
                  "batchnorm_forward")
@@ -109,15 +117,19 @@ def _diagnose_forward(out, x, gamma, beta, where):
     x_hat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + 1e-7)
     if is_close(out, x_hat, rtol=1e-4, atol=1e-6):
         fail("batchnorm.no_scale_shift",
-             f"{where} returned the normalized batch itself: every column has mean 0 and std "
-             f"1, whatever gamma and beta are. What are the last two nodes of the graph for?",
+             tr("{where} returned the normalized batch itself: every column has mean 0 and "
+                "std 1, whatever gamma and beta are. What are the last two nodes of the "
+                "graph for?",
+                where=where),
              "batchnorm_forward")
     unbiased = gamma * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0, ddof=1) + 1e-7) + beta
     if is_close(out, unbiased, rtol=1e-4, atol=1e-6):
         fail("batchnorm.unbiased_variance",
-             f"{where}: your columns have std {np.sqrt((n - 1) / n):.4f} x |gamma| instead of "
-             f"|gamma|: the variance was divided by N - 1 = {n - 1}, not N = {n}. The graph's "
-             f"variance node is a mean over the batch: how many samples does it divide by?",
+             tr("{where}: your columns have std {np_sqrt_n_1_n:.4f} x |gamma| instead of "
+                "|gamma|: the variance was divided by N - 1 = {n_1}, not N = {n}. The "
+                "graph's variance node is a mean over the batch: how many samples does it "
+                "divide by?",
+                where=where, np_sqrt_n_1_n=np.sqrt((n - 1) / n), n_1=n - 1, n=n),
              "batchnorm_forward")
     for axis, name in ((1, "axis 1 (the D features of each sample)"), (None, "the whole array")):
         mean = x.mean(axis=axis, keepdims=axis is not None)
@@ -125,11 +137,14 @@ def _diagnose_forward(out, x, gamma, beta, where):
         wrong = gamma * (x - mean) / np.sqrt(var + 1e-7) + beta
         if np.shape(out) == x.shape and np.allclose(out, wrong, rtol=1e-4, atol=1e-6):
             fail("batchnorm.wrong_axis",
-                 f"{where}: the statistics were taken over {name}, so each column of the "
-                 f"output does not have mean beta (column 0 has mean "
-                 f"{np.mean(np.asarray(out)[:, 0]):.4g}, beta[0] is {beta[0]:.4g}). Batch "
-                 f"normalization normalizes each feature over the batch: which axis of x "
-                 f"({n}, {d}) runs over the samples?", "batchnorm_forward")
+                 tr("{where}: the statistics were taken over {name}, so each column of the "
+                    "output does not have mean beta (column 0 has mean "
+                    "{np_mean_np_asarray_out_0:.4g}, beta[0] is {beta_0:.4g}). Batch "
+                    "normalization normalizes each feature over the batch: which axis of x "
+                    "({n}, {d}) runs over the samples?",
+                    where=where, name=name,
+                    np_mean_np_asarray_out_0=np.mean(np.asarray(out)[:, 0]), beta_0=beta[0],
+                    n=n, d=d), "batchnorm_forward")
 
 
 def check_batchnorm_inference(BatchNormalization, seed=0):
@@ -139,31 +154,36 @@ def check_batchnorm_inference(BatchNormalization, seed=0):
     x, gamma, beta, _ = _batch(rng)
     n, d = x.shape
     exercise = "batchnorm_forward"
-    layer = call(f"BatchNormalization(gamma, beta) with {shapes(gamma=gamma)}",
+    layer = call(tr("BatchNormalization(gamma, beta) with {shapes_gamma_gamma}",
+                    shapes_gamma_gamma=shapes(gamma=gamma)),
                  BatchNormalization, gamma.copy(), beta.copy(), exercise=exercise)
     reference = _ReferenceBN(gamma.copy(), beta.copy(), momentum=layer.momentum, eps=layer.eps)
     batches = [x, x * rng.uniform(0.5, 2) + rng.normal(size=d)]
     for batch in batches:
-        what = f"BatchNormalization.forward(x, train=True) with {shapes(x=batch)}"
+        what = tr("BatchNormalization.forward(x, train=True) with {shapes_x_batch}",
+                  shapes_x_batch=shapes(x=batch))
         expect_value(call(what, layer.forward, batch.copy(), True, exercise=exercise), what,
                      exercise)
         reference.forward(batch, True)
-    where = f"running_mean after {len(batches)} training batches of {shapes(x=x)}"
+    where = tr("running_mean after {len_batches} training batches of {shapes_x_x}",
+               len_batches=len(batches), shapes_x_x=shapes(x=x))
     running = np.asarray(layer.running_mean, dtype=np.float64)
     if is_close(running, np.zeros(d)):
         fail("batchnorm.running_not_updated",
-             f"{where} is still all zeros: training never updated it, so inference would "
-             f"subtract 0 and divide by 1. Where does a training forward record the batch's "
-             f"mean and variance for later?", exercise)
+             tr("{where} is still all zeros: training never updated it, so inference would "
+                "subtract 0 and divide by 1. Where does a training forward record the "
+                "batch's mean and variance for later?",
+                where=where), exercise)
     m = layer.momentum
     swapped = _ReferenceBN(gamma.copy(), beta.copy(), momentum=1 - m, eps=layer.eps)
     for batch in batches:
         swapped.forward(batch, True)
     if is_close(running, swapped.running_mean) and not is_close(running, reference.running_mean):
         fail("batchnorm.momentum_reversed",
-             f"{where}: each batch replaced {m:g} of the running average instead of keeping "
-             f"{m:g} of it (momentum = {m:g}). Which of the two, the old average or the new "
-             f"batch, should weigh {m:g}?", exercise)
+             tr("{where}: each batch replaced {m:g} of the running average instead of "
+                "keeping {m:g} of it (momentum = {m:g}). Which of the two, the old average "
+                "or the new batch, should weigh {m:g}?",
+                where=where, m=m), exercise)
     expect_close(running, reference.running_mean, where, "Is every training batch mixed into "
                  "the running average with the momentum, and nothing else?", exercise=exercise,
                  mistake_id="batchnorm.running_wrong")
@@ -172,24 +192,29 @@ def check_batchnorm_inference(BatchNormalization, seed=0):
                  exercise=exercise, mistake_id="batchnorm.running_wrong")
     test = rng.normal(x.mean(axis=0), x.std(axis=0), (n + 3, d))
     kept = np.array(running), np.array(layer.running_var, dtype=np.float64)
-    what = f"BatchNormalization.forward(x, train=False) with {shapes(x=test)}"
+    what = tr("BatchNormalization.forward(x, train=False) with {shapes_x_test}",
+              shapes_x_test=shapes(x=test))
     out = expect_value(call(what, layer.forward, test.copy(), False, exercise=exercise), what,
                        exercise)
     expected = reference.forward(test, False)
     batch_stats = gamma * (test - test.mean(axis=0)) / np.sqrt(test.var(axis=0) + 1e-7) + beta
     if is_close(out, batch_stats, rtol=1e-4, atol=1e-6):
-        alone = call(f"{what[:-1]} on its first sample alone", layer.forward, test[:1].copy(),
+        alone = call(tr("{what_1} on its first sample alone",
+                        what_1=what[:-1]), layer.forward, test[:1].copy(),
                      False, exercise=exercise)
         fail("batchnorm.batch_stats_at_inference",
-             f"{what} normalized with the test batch's own mean and variance: the first "
-             f"sample's output changes with the samples it is sent with (alone it gives "
-             f"{np.ravel(alone)[0]:.4g}, in the batch {np.ravel(out)[0]:.4g}). At inference "
-             f"a prediction must not depend on the rest of the batch: which statistics did "
-             f"training leave for this?", exercise)
+             tr("{what} normalized with the test batch's own mean and variance: the first "
+                "sample's output changes with the samples it is sent with (alone it gives "
+                "{np_ravel_alone_0:.4g}, in the batch {np_ravel_out_0:.4g}). At inference a "
+                "prediction must not depend on the rest of the batch: which statistics did "
+                "training leave for this?",
+                what=what, np_ravel_alone_0=np.ravel(alone)[0],
+                np_ravel_out_0=np.ravel(out)[0]), exercise)
     if not (is_close(layer.running_mean, kept[0]) and is_close(layer.running_var, kept[1])):
         fail("batchnorm.running_updated_at_inference",
-             f"{what} changed running_mean or running_var. At inference the layer only uses "
-             f"what training measured; should looking at test data change it?", exercise)
+             tr("{what} changed running_mean or running_var. At inference the layer only "
+                "uses what training measured; should looking at test data change it?",
+                what=what), exercise)
     expect_close(out, expected, what, "Does inference normalize with the running averages "
                  "(and the same eps), then scale and shift?", exercise=exercise)
     passed("BatchNormalization.forward (inference)",
@@ -218,7 +243,8 @@ def check_batchnorm_param_grads(batchnorm_param_grads, seed=0):
     n, d = x.shape
     exercise = "batchnorm_param_grads"
     _, cache = _reference_cache(x, gamma, beta)
-    what = f"batchnorm_param_grads(dout, cache) with {shapes(dout=dout, gamma=gamma)}"
+    what = tr("batchnorm_param_grads(dout, cache) with {shapes_dout_dout_gamma_gamma}",
+              shapes_dout_dout_gamma_gamma=shapes(dout=dout, gamma=gamma))
     before = dout.copy()
     result = call(what, batchnorm_param_grads, dout, dict(cache), exercise=exercise)
     expect_unchanged(before, dout, what, "dout", exercise)
@@ -227,22 +253,26 @@ def check_batchnorm_param_grads(batchnorm_param_grads, seed=0):
         expect_value(grad, f"{name} from {what}", exercise)
         if np.shape(grad) == (n, d):
             fail("batchnorm.param_grads_not_summed",
-                 f"{name} from {what} has shape {(n, d)}, one row per sample, but "
-                 f"{name[1:]} has shape {(d,)}. {name[1:]} was used by all {n} samples of the "
-                 f"batch (broadcast): what does the backward pass of a broadcast do with the "
-                 f"{n} rows?", exercise)
+                 tr("{name} from {what} has shape {n_d}, one row per sample, but {name_1} "
+                    "has shape {d}. {name_1} was used by all {n} samples of the batch "
+                    "(broadcast): what does the backward pass of a broadcast do with the "
+                    "{n} rows?",
+                    name=name, what=what, n_d=(n, d), name_1=name[1:], d=(d,), n=n), exercise)
         expect_shape(grad, (d,), f"{name} from {what}",
-                     f"Which axis of dout ({n}, {d}) runs over the samples?", exercise)
+                     tr("Which axis of dout ({n}, {d}) runs over the samples?",
+                        n=n, d=d), exercise)
     numeric = _numerical(x, gamma, beta, dout)
     if is_close(dgamma, numeric["gamma"] / n) or is_close(dbeta, numeric["beta"] / n):
         fail("batchnorm.param_grads_mean",
-             f"{what}: the gradients are {n} times too small (N = {n}): you averaged the "
-             f"samples' contributions. The loss's 1/N is already inside dout; does each sample "
-             f"add its whole share?", exercise)
+             tr("{what}: the gradients are {n} times too small (N = {n}): you averaged the "
+                "samples' contributions. The loss's 1/N is already inside dout; does each "
+                "sample add its whole share?",
+                what=what, n=n), exercise)
     if is_close(dgamma, (dout * cache["xc"]).sum(axis=0)):
         fail("batchnorm.dgamma_uses_xc",
-             f"{what}: dgamma matches the centered x, xc, times dout. Which array does gamma "
-             f"multiply in the graph's × node?", exercise)
+             tr("{what}: dgamma matches the centered x, xc, times dout. Which array does "
+                "gamma multiply in the graph's × node?",
+                what=what), exercise)
     expect_gradients_match({"gamma": dgamma, "beta": dbeta},
                            {"gamma": numeric["gamma"], "beta": numeric["beta"]}, what,
                            exercise=exercise)
@@ -296,14 +326,17 @@ def _check_dx(function, name, exercise, seed, detail):
     x, gamma, beta, dout = _batch(rng)
     n, d = x.shape
     _, cache = _reference_cache(x, gamma, beta)
-    what = f"{name}(dout, cache) with {shapes(dout=dout, gamma=gamma)}"
+    what = tr("{name}(dout, cache) with {shapes_dout_dout_gamma_gamma}",
+              name=name, shapes_dout_dout_gamma_gamma=shapes(dout=dout, gamma=gamma))
     before = dout.copy()
     dx = expect_value(call(what, function, dout, dict(cache), exercise=exercise), what, exercise)
     expect_unchanged(before, dout, what, "dout", exercise)
     if isinstance(dx, tuple):
-        fail("common.wrong_count", f"{what} returned {len(dx)} values; it returns dx alone "
-             f"(dgamma and dbeta have their own function).", exercise)
-    expect_shape(dx, (n, d), f"dx from {what}", "dx has the shape of x.", exercise)
+        fail("common.wrong_count", tr("{what} returned {len_dx} values; it returns dx alone "
+                                      "(dgamma and dbeta have their own function).",
+                                      what=what, len_dx=len(dx)), exercise)
+    expect_shape(dx, (n, d), tr("dx from {what}",
+                                what=what), "dx has the shape of x.", exercise)
     numeric = _numerical(x, gamma, beta, dout)["x"]
     if not is_close(dx, numeric, rtol=1e-5, atol=1e-7):
         for variant, wrong in _dx_variants(dout, cache).items():
@@ -312,8 +345,9 @@ def _check_dx(function, name, exercise, seed, detail):
                 fail(mistake_id, f"{what}: {message}", exercise)
     expect_gradients_match({"x": dx}, {"x": numeric}, what, exercise=exercise)
     total = np.abs(np.sum(dx, axis=0)).max()
-    passed(name, f"{detail}; dx matches the numerical gradient (its columns sum to "
-           f"{total:.0e})", 3)
+    passed(name, tr("{detail}; dx matches the numerical gradient (its columns sum to "
+                    "{total:.0e})",
+                    detail=detail, total=total), 3)
 
 
 def check_batchnorm_backward_graph(batchnorm_backward_graph, seed=0):
@@ -337,12 +371,14 @@ def _kept(layer, shape, what):
     mask = getattr(layer, "mask", None)
     if mask is None:
         fail("dropout.mask_not_stored",
-             f"after {what}, self.mask is None: backward has no way to know which units were "
-             f"dropped in this forward pass. Where does your forward keep its mask?", "dropout")
+             tr("after {what}, self.mask is None: backward has no way to know which units "
+                "were dropped in this forward pass. Where does your forward keep its mask?",
+                what=what), "dropout")
     if np.shape(mask) != shape:
         fail("dropout.mask_not_stored",
-             f"after {what}, self.mask has shape {np.shape(mask)}, not x's shape {shape}: one "
-             f"keep-or-drop decision per unit. What did your forward store?", "dropout")
+             tr("after {what}, self.mask has shape {np_shape_mask}, not x's shape {shape}: "
+                "one keep-or-drop decision per unit. What did your forward store?",
+                what=what, np_shape_mask=np.shape(mask), shape=shape), "dropout")
     return np.asarray(mask) != 0
 
 
@@ -352,8 +388,10 @@ def check_dropout_forward(Dropout, seed=0):
     rng = rng_for(seed)
     ratio = float(rng.choice([0.2, 0.3, 0.4, 0.6]))
     x = rng.uniform(0.5, 2.0, (200, 50))  # positive: a dropped unit shows as exactly 0
-    layer = call(f"Dropout(dropout_ratio={ratio})", Dropout, ratio, exercise="dropout")
-    what = f"Dropout({ratio}).forward(x, train=True) with {shapes(x=x)}"
+    layer = call(tr("Dropout(dropout_ratio={ratio})",
+                    ratio=ratio), Dropout, ratio, exercise="dropout")
+    what = tr("Dropout({ratio}).forward(x, train=True) with {shapes_x_x}",
+              ratio=ratio, shapes_x_x=shapes(x=x))
     before = x.copy()
     np.random.seed(int(rng.integers(2**31)))  # the book's np.random.rand, repeatable
     out = expect_value(call(what, layer.forward, x, True, exercise="dropout"), what, "dropout")
@@ -363,44 +401,54 @@ def check_dropout_forward(Dropout, seed=0):
     dropped_share = 1 - kept.mean()
     if abs(dropped_share - (1 - ratio)) < 0.05 and abs(ratio - 0.5) > 0.05:
         fail("dropout.ratio_is_keep",
-             f"{what} dropped {dropped_share:.0%} of the units, but dropout_ratio is "
-             f"{ratio}: it dropped 1 - dropout_ratio. Is dropout_ratio the share dropped or "
-             f"the share kept?", "dropout")
+             tr("{what} dropped {dropped_share:.0%} of the units, but dropout_ratio is "
+                "{ratio}: it dropped 1 - dropout_ratio. Is dropout_ratio the share dropped "
+                "or the share kept?",
+                what=what, dropped_share=dropped_share, ratio=ratio), "dropout")
     if abs(dropped_share - ratio) > 0.05:
         fail("dropout.wrong_share",
-             f"{what} dropped {dropped_share:.0%} of the units; dropout_ratio = {ratio} asks "
-             f"for about {ratio:.0%}. How does your mask decide which units to keep?", "dropout")
+             tr("{what} dropped {dropped_share:.0%} of the units; dropout_ratio = {ratio} "
+                "asks for about {ratio:.0%}. How does your mask decide which units to keep?",
+                what=what, dropped_share=dropped_share, ratio=ratio), "dropout")
     if not np.all(np.asarray(out)[~kept] == 0):
-        fail("dropout.dropped_not_zero", f"{what}: units the mask drops are not 0 in the "
-             f"output. What should a dropped unit send on?", "dropout")
+        fail("dropout.dropped_not_zero", tr("{what}: units the mask drops are not 0 in the "
+                                            "output. What should a dropped unit send on?",
+                                            what=what), "dropout")
     if is_close(np.asarray(out)[kept], x[kept]):
         fail("dropout.not_scaled_in_training",
-             f"{what}: the kept units pass unchanged, so the mean output is "
-             f"{np.mean(out):.3f} while the mean input is {x.mean():.3f} (about "
-             f"{1 - ratio:.0%} of it). At inference every unit is on: what must training do "
-             f"so that both see the same expected value?", "dropout")
-    expect_close(np.asarray(out)[kept], x[kept] / (1 - ratio), f"the kept units of {what}",
+             tr("{what}: the kept units pass unchanged, so the mean output is "
+                "{np_mean_out:.3f} while the mean input is {x_mean:.3f} (about "
+                "{value_1_ratio:.0%} of it). At inference every unit is on: what must "
+                "training do so that both see the same expected value?",
+                what=what, np_mean_out=np.mean(out), x_mean=x.mean(), value_1_ratio=1 - ratio),
+                "dropout")
+    expect_close(np.asarray(out)[kept], x[kept] / (1 - ratio), tr("the kept units of {what}",
+                                                                  what=what),
                  "With inverted dropout, what factor keeps the expected output equal to x?",
                  exercise="dropout")
     x_test = rng.uniform(0.5, 2.0, (7, 5))
-    what = f"Dropout({ratio}).forward(x, train=False) with {shapes(x=x_test)}"
+    what = tr("Dropout({ratio}).forward(x, train=False) with {shapes_x_x_test}",
+              ratio=ratio, shapes_x_x_test=shapes(x=x_test))
     out = expect_value(call(what, layer.forward, x_test.copy(), False, exercise="dropout"),
                        what, "dropout")
     for factor, name in ((1 - ratio, "1 - dropout_ratio"), (1 / (1 - ratio),
                                                             "1 / (1 - dropout_ratio)")):
         if is_close(out, x_test * factor):
             fail("dropout.scaled_at_inference",
-                 f"{what} multiplied x by {name} = {factor:.3g}. Training already scaled "
-                 f"the kept units (inverted dropout), so the expected value in training is x "
-                 f"itself: what is left to do at inference?", "dropout")
+                 tr("{what} multiplied x by {name} = {factor:.3g}. Training already scaled "
+                    "the kept units (inverted dropout), so the expected value in training "
+                    "is x itself: what is left to do at inference?",
+                    what=what, name=name, factor=factor), "dropout")
     if np.shape(out) == x_test.shape and np.any(np.asarray(out) == 0):
         fail("dropout.dropped_at_inference",
-             f"{what} zeroed some units. At inference the whole network is used: should "
-             f"anything be dropped?", "dropout")
+             tr("{what} zeroed some units. At inference the whole network is used: should "
+                "anything be dropped?",
+                what=what), "dropout")
     expect_close(out, x_test, what, "At inference, what does inverted dropout do to x?",
                  exercise="dropout")
-    passed("Dropout.forward", f"drops about {ratio:.0%} and scales the rest in training; "
-           "passes x at inference", 5)
+    passed("Dropout.forward", tr("drops about {ratio:.0%} and scales the rest in training; "
+                                 "passes x at inference",
+                                 ratio=ratio), 5)
 
 
 def check_dropout_backward(Dropout, seed=0):
@@ -410,33 +458,40 @@ def check_dropout_backward(Dropout, seed=0):
     ratio = float(rng.choice([0.25, 0.4, 0.5]))
     n, d = int(rng.integers(3, 7)), int(rng.integers(7, 10))
     x, dout = rng.uniform(0.5, 2.0, (n, d)), rng.standard_normal((n, d))
-    layer = call(f"Dropout(dropout_ratio={ratio})", Dropout, ratio, exercise="dropout")
-    what = f"Dropout({ratio}).forward(x, train=True) with {shapes(x=x)}"
+    layer = call(tr("Dropout(dropout_ratio={ratio})",
+                    ratio=ratio), Dropout, ratio, exercise="dropout")
+    what = tr("Dropout({ratio}).forward(x, train=True) with {shapes_x_x}",
+              ratio=ratio, shapes_x_x=shapes(x=x))
     mask_seed = int(rng.integers(2**31))
     np.random.seed(mask_seed)
     out = expect_value(call(what, layer.forward, x.copy(), True, exercise="dropout"), what,
                        "dropout")
     kept = _kept(layer, x.shape, what)
-    back = f"Dropout.backward(dout) with {shapes(dout=dout)}"
+    back = tr("Dropout.backward(dout) with {shapes_dout_dout}",
+              shapes_dout_dout=shapes(dout=dout))
     before = dout.copy()
     dx = expect_value(call(back, layer.backward, dout, exercise="dropout"), back, "dropout")
     expect_unchanged(before, dout, back, "dout", "dropout")
-    expect_shape(dx, x.shape, f"dx from {back}", "dx has the shape of x.", "dropout")
+    expect_shape(dx, x.shape, tr("dx from {back}",
+                                 back=back), "dx has the shape of x.", "dropout")
     if not np.all(np.asarray(dx)[~kept] == 0):
         fail("dropout.gradient_through_dropped",
-             f"{back} sends gradient to units the forward dropped (their output was 0 whatever "
-             f"x was). How much does a dropped unit's x change the output?", "dropout")
+             tr("{back} sends gradient to units the forward dropped (their output was 0 "
+                "whatever x was). How much does a dropped unit's x change the output?",
+                back=back), "dropout")
     if is_close(dx, dout * kept) and not is_close(out, x * kept):
         fail("dropout.backward_not_scaled",
-             f"{back}: dx is dout on the kept units, but forward multiplied them by "
-             f"{1 / (1 - ratio):.3g}. Each unit's local derivative is the factor its forward "
-             f"applied: which factor is missing?", "dropout")
+             tr("{back}: dx is dout on the kept units, but forward multiplied them by "
+                "{value_1_1_ratio:.3g}. Each unit's local derivative is the factor its "
+                "forward applied: which factor is missing?",
+                back=back, value_1_1_ratio=1 / (1 - ratio)), "dropout")
 
     def forward_with_the_same_mask():
         np.random.seed(mask_seed)
         return layer.forward(x, True)
 
-    numeric = call(f"{what} (again, for the numerical gradient)", numerical_gradient_array,
+    numeric = call(tr("{what} (again, for the numerical gradient)",
+                      what=what), numerical_gradient_array,
                    forward_with_the_same_mask, x, dout, exercise="dropout")
     expect_gradients_match({"x": dx}, {"x": numeric}, back, exercise="dropout")
     passed("Dropout.backward", "the gradient flows through the kept units only, scaled as in "
@@ -473,53 +528,65 @@ def check_add_batchnorm_and_dropout(add_batchnorm_and_dropout, BatchNormalizatio
     exercise = "add_batchnorm_and_dropout"
     sizes = [int(rng.integers(4, 7)), int(rng.integers(7, 9)), int(rng.integers(5, 7)), 3]
     net_seed = int(rng.integers(2**31))
-    what = f"add_batchnorm_and_dropout(MultiLayerNet({sizes}), True, 0.3)"
+    what = tr("add_batchnorm_and_dropout(MultiLayerNet({sizes}), True, 0.3)",
+              sizes=sizes)
     net = MultiLayerNet(sizes, weight_init_std="he", seed=net_seed)
     returned = expect_value(call(what, add_batchnorm_and_dropout, net, True, 0.3,
                                  exercise=exercise), what, exercise)
     if returned is not net:
         fail("add_batchnorm_and_dropout.returned_another_net",
-             f"{what} returned {type(returned).__name__}, not the net it was given. The "
-             f"contract is to rebuild that net's layers and return it: which object did you "
-             f"return?", exercise)
+             tr("{what} returned {type_returned___name}, not the net it was given. The "
+                "contract is to rebuild that net's layers and return it: which object did "
+                "you return?",
+                what=what, type_returned___name=type(returned).__name__), exercise)
     reference = MultiLayerNet(sizes, weight_init_std="he", seed=net_seed, use_batchnorm=True,
                               dropout_ratio=0.3)
     got, want = list(net.layers), list(reference.layers)
     if got != want:
         fail("add_batchnorm_and_dropout.layer_order",
-             f"after {what} the layers are {got}. Each hidden block should normalize the "
-             f"Affine's output before the activation, drop units after it, and the output "
-             f"Affine feeds the loss directly: what order do your layers come in, and which "
-             f"Affine layers did you follow?", exercise)
+             tr("after {what} the layers are {got}. Each hidden block should normalize the "
+                "Affine's output before the activation, drop units after it, and the output "
+                "Affine feeds the loss directly: what order do your layers come in, and "
+                "which Affine layers did you follow?",
+                what=what, got=got), exercise)
     for name, layer in net.layers.items():
         if name.startswith("BatchNorm") and not isinstance(layer, BatchNormalization):
             fail("add_batchnorm_and_dropout.not_your_layers",
-                 f"after {what}, {name} is a {type(layer).__module__}.{type(layer).__name__}, "
-                 f"not your BatchNormalization: use the classes you wrote above.", exercise)
+                 tr("after {what}, {name} is a {type_layer___module}.{type_layer___name}, "
+                    "not your BatchNormalization: use the classes you wrote above.",
+                    what=what, name=name, type_layer___module=type(layer).__module__,
+                    type_layer___name=type(layer).__name__), exercise)
         if name.startswith("Dropout") and not isinstance(layer, Dropout):
             fail("add_batchnorm_and_dropout.not_your_layers",
-                 f"after {what}, {name} is a {type(layer).__name__}, not your Dropout: use the "
-                 f"class you wrote above.", exercise)
-    expect_keys(net.params, list(reference.params), f"net.params after {what}", exercise)
+                 tr("after {what}, {name} is a {type_layer___name}, not your Dropout: use "
+                    "the class you wrote above.",
+                    what=what, name=name, type_layer___name=type(layer).__name__), exercise)
+    expect_keys(net.params, list(reference.params), tr("net.params after {what}",
+                                                       what=what), exercise)
     for i in range(1, len(sizes) - 1):
         layer = net.layers[f"BatchNorm{i}"]
         if net.params[f"gamma{i}"] is not layer.gamma or net.params[f"beta{i}"] is not layer.beta:
             fail("add_batchnorm_and_dropout.params_not_shared",
-                 f"after {what}, net.params['gamma{i}'] is not the very array BatchNorm{i} "
-                 f"holds. An optimiser updates the arrays in net.params in place: would "
-                 f"BatchNorm{i} ever see the update?", exercise)
-        expect_close(layer.gamma, np.ones(sizes[i]), f"BatchNorm{i}.gamma after {what}",
+                 tr("after {what}, net.params['gamma{i}'] is not the very array "
+                    "BatchNorm{i} holds. An optimiser updates the arrays in net.params in "
+                    "place: would BatchNorm{i} ever see the update?",
+                    what=what, i=i), exercise)
+        expect_close(layer.gamma, np.ones(sizes[i]), tr("BatchNorm{i}.gamma after {what}",
+                                                        i=i, what=what),
                      "What gamma and beta make BatchNormalization start as plain normalization?",
                      exercise=exercise)
-        expect_close(layer.beta, np.zeros(sizes[i]), f"BatchNorm{i}.beta after {what}",
+        expect_close(layer.beta, np.zeros(sizes[i]), tr("BatchNorm{i}.beta after {what}",
+                                                        i=i, what=what),
                      exercise=exercise)
     plain = MultiLayerNet(sizes, weight_init_std="he", seed=net_seed)
-    call(f"add_batchnorm_and_dropout(MultiLayerNet({sizes}), True, 0.0)",
+    call(tr("add_batchnorm_and_dropout(MultiLayerNet({sizes}), True, 0.0)",
+            sizes=sizes),
          add_batchnorm_and_dropout, plain, True, 0.0, exercise=exercise)
     if any(name.startswith("Dropout") for name in plain.layers):
         fail("add_batchnorm_and_dropout.dropout_at_zero",
-             f"with dropout_ratio=0 the net still has {[n for n in plain.layers if 'Drop' in n]}"
-             f": a ratio of 0 asks for no Dropout layers at all.", exercise)
+             tr("with dropout_ratio=0 the net still has {n_for_n_in_plain_layers_if_Drop}: "
+                "a ratio of 0 asks for no Dropout layers at all.",
+                n_for_n_in_plain_layers_if_Drop=[n for n in plain.layers if 'Drop' in n]), exercise)
     x, t = _away_from_kinks(rng, sizes, net_seed)
     grads = call("net.gradient(x, t) of the net with BatchNorm", plain.gradient, x, t,
                  exercise=exercise)

@@ -10,6 +10,7 @@ import re
 import numpy as np
 
 from .. import gradcheck
+from ..i18n import tr
 from ..layers import DivLayer, Softmax, Tanh
 from ._student import call, expect_value, fail, passed, probe, rng_for
 
@@ -59,22 +60,27 @@ def _expect_errors(errors, names, what):
     if not isinstance(errors, dict):
         _fail(
             "node_gradient_errors.not_a_dict",
-            f"{what} returned a {type(errors).__name__}; the caller expects a dict from each "
-            f"input's name to one relative error, with the keys {list(names)}."
+            tr("{what} returned a {type_errors___name}; the caller expects a dict from each "
+               "input's name to one relative error, with the keys {list_names}.",
+               what=what, type_errors___name=type(errors).__name__, list_names=list(names))
         )
     if sorted(errors) != sorted(names):
         _fail(
             "node_gradient_errors.wrong_keys",
-            f"{what} returned the keys {sorted(errors)}, but this node has "
-            f"{len(names)} input(s), named {list(names)} in order. How do you pair each input "
-            f"with its gradient?"
+            tr("{what} returned the keys {sorted_errors}, but this node has {len_names} "
+               "input(s), named {list_names} in order. How do you pair each input with its "
+               "gradient?",
+               what=what, sorted_errors=sorted(errors), len_names=len(names),
+               list_names=list(names))
         )
     for key, value in errors.items():
         if np.ndim(value) != 0:
             _fail(
                 "node_gradient_errors.not_a_number",
-                f"{what}[{key!r}] has shape {np.shape(value)}: each entry should be one number, "
-                f"the worst entry's relative error. Which of your functions gives that?"
+                tr("{what}[{key!r}] has shape {np_shape_value}: each entry should be one "
+                   "number, the worst entry's relative error. Which of your functions gives "
+                   "that?",
+                   what=what, key=key, np_shape_value=np.shape(value))
             )
 
 
@@ -93,15 +99,17 @@ def check_node_gradient_errors(node_gradient_errors, seed=0):
         dout = rng.standard_normal((n, d))
         names = "xyz"[: len(inputs)]
         kept = [v.copy() for v in inputs]
-        what = f"node_gradient_errors({name}, {len(inputs)} input(s) of shape {(n, d)}, dout)"
+        what = tr("node_gradient_errors({name}, {len_inputs} input(s) of shape {n_d}, dout)",
+                  name=name, len_inputs=len(inputs), n_d=(n, d))
         errors = call(what, node_gradient_errors, node, inputs, dout,
                       exercise="node_gradient_errors")
         _expect_errors(errors, names, what)
         if any(not np.array_equal(a, b) for a, b in zip(inputs, kept, strict=True)):
             _fail(
                 "node_gradient_errors.changed_inputs",
-                f"{what} left the inputs changed. Each perturbed entry must be put back "
-                f"exactly: does your numerical gradient restore what it changed?"
+                tr("{what} left the inputs changed. Each perturbed entry must be put back "
+                   "exactly: does your numerical gradient restore what it changed?",
+                   what=what)
             )
         wrong = {k: v for k, v in errors.items() if not v < GOOD}
         if wrong and isinstance(node, Softmax):
@@ -109,19 +117,22 @@ def check_node_gradient_errors(node_gradient_errors, seed=0):
             if isinstance(with_ones, dict) and with_ones.get("x") == errors["x"]:
                 _fail(
                     "node_gradient_errors.ignores_dout",
-                    f"{what} reports x: {errors['x']:.1e} for a CORRECT softmax, exactly what "
-                    f"it reports with dout all ones. Softmax's outputs always sum to 1, so with "
-                    f"dout all ones the true gradient is 0 and only round-off is compared. Does "
-                    f"your check use the dout it was given?"
+                    tr("{what} reports x: {errors_x:.1e} for a CORRECT softmax, exactly "
+                       "what it reports with dout all ones. Softmax's outputs always sum to "
+                       "1, so with dout all ones the true gradient is 0 and only round-off "
+                       "is compared. Does your check use the dout it was given?",
+                       what=what, errors_x=errors['x'])
                 )
         if wrong:
             listed = ", ".join(f"{k}: {v:.1e}" for k, v in wrong.items())
             _fail(
                 "node_gradient_errors.blames_correct_node",
-                f"{what} reports {listed} for a CORRECT node (a right gradient gives about "
-                f"1e-9). The function you differentiate must have backward(dout) as its exact "
-                f"gradient: what scalar of the node's output has dout as its gradient, and did "
-                f"you run forward then backward before the numerical part changed anything?"
+                tr("{what} reports {listed} for a CORRECT node (a right gradient gives "
+                   "about 1e-9). The function you differentiate must have backward(dout) as "
+                   "its exact gradient: what scalar of the node's output has dout as its "
+                   "gradient, and did you run forward then backward before the numerical "
+                   "part changed anything?",
+                   what=what, listed=listed)
             )
     x, y = rng.standard_normal((n, d)), _nonzero(rng, (n, d))
     what = "node_gradient_errors on a division node whose dy has the wrong sign"
@@ -131,15 +142,17 @@ def check_node_gradient_errors(node_gradient_errors, seed=0):
     if not errors["y"] > BAD:
         _fail(
             "node_gradient_errors.missed_bug",
-            f"{what} reports {errors['y']:.1e} for y: the check missed a real bug. Is the "
-            f"second gradient backward returns compared with the numerical gradient of the "
-            f"second input?"
+            tr("{what} reports {errors_y:.1e} for y: the check missed a real bug. Is the "
+               "second gradient backward returns compared with the numerical gradient of "
+               "the second input?",
+               what=what, errors_y=errors['y'])
         )
     if not errors["x"] < GOOD:
         _fail(
             "node_gradient_errors.blames_wrong_input",
-            f"{what} blames x ({errors['x']:.1e}), whose gradient is right: only y is broken. "
-            f"Are the gradients paired with the inputs in the same order?"
+            tr("{what} blames x ({errors_x:.1e}), whose gradient is right: only y is "
+               "broken. Are the gradients paired with the inputs in the same order?",
+               what=what, errors_x=errors['x'])
         )
     what = "node_gradient_errors on a softmax whose backward returns all zeros"
     errors = call(what, node_gradient_errors, _SoftmaxZeros(), (rng.standard_normal((n, d)),),
@@ -148,9 +161,10 @@ def check_node_gradient_errors(node_gradient_errors, seed=0):
     if not errors["x"] > BAD:
         _fail(
             "node_gradient_errors.ignores_dout",
-            f"{what} reports {errors['x']:.1e}: it missed the bug. Softmax's outputs always "
-            f"sum to 1, so with dout all ones the true gradient is 0 as well. Does your check "
-            f"use the dout it was given?"
+            tr("{what} reports {errors_x:.1e}: it missed the bug. Softmax's outputs always "
+               "sum to 1, so with dout all ones the true gradient is 0 as well. Does your "
+               "check use the dout it was given?",
+               what=what, errors_x=errors['x'])
         )
     passed("node_gradient_errors", "right for correct Tanh, DivLayer and Softmax; catches a "
            "wrong dy and a softmax that returns zeros", 5)
@@ -167,8 +181,9 @@ def check_wrong_gradients_format(answer, layers):
     if not isinstance(answer, dict) or sorted(answer) != sorted(layers):
         _fail(
             "wrong_gradients.not_a_dict",
-            f"wrong_gradients should be a dict with one entry per layer, {list(layers)}; it is "
-            f"{answer!r}."
+            tr("wrong_gradients should be a dict with one entry per layer, {list_layers}; "
+               "it is {answer!r}.",
+               list_layers=list(layers), answer=answer)
         )
     for layer, names in answer.items():
         names = {names} if isinstance(names, str) else names
@@ -180,16 +195,19 @@ def check_wrong_gradients_format(answer, layers):
         if with_d:
             _fail(
                 "wrong_gradients.named_with_d",
-                f"wrong_gradients[{layer!r}] holds {sorted(with_d)}: name the arrays whose "
-                f"gradient is wrong, without the d, as your check's dict does."
+                tr("wrong_gradients[{layer!r}] holds {sorted_with_d}: name the arrays whose "
+                   "gradient is wrong, without the d, as your check's dict does.",
+                   layer=layer, sorted_with_d=sorted(with_d))
             )
         unknown = {n for n in names if n not in GRADIENT_NAMES}
         if unknown or not names:
             _fail(
                 "wrong_gradients.unknown_name",
-                f"wrong_gradients[{layer!r}] is {sorted(map(str, names))}: give the set of the "
-                f"wrong gradients' names, among {list(GRADIENT_NAMES)} (each layer has at "
-                f"least one)."
+                tr("wrong_gradients[{layer!r}] is {sorted_map_str_names}: give the set of "
+                   "the wrong gradients' names, among {list_GRADIENT_NAMES} (each layer has "
+                   "at least one).",
+                   layer=layer, sorted_map_str_names=sorted(map(str, names)),
+                   list_GRADIENT_NAMES=list(GRADIENT_NAMES))
             )
     passed("wrong_gradients", "one set of gradient names per layer (the hidden test checks "
            "which)", 1)
@@ -204,16 +222,18 @@ def check_wrong_gradients_answer(answer, expected):
         if names - wrong:
             _fail(
                 "wrong_gradients.right_named_wrong",
-                f"for {layer} you named {len(names - wrong)} gradient(s) as wrong that are "
-                f"right. Which of your check's relative errors are above 1e-2, and which are "
-                f"near 1e-9?"
+                tr("for {layer} you named {len_names_wrong} gradient(s) as wrong that are "
+                   "right. Which of your check's relative errors are above 1e-2, and which "
+                   "are near 1e-9?",
+                   layer=layer, len_names_wrong=len(names - wrong))
             )
         if wrong - names:
             _fail(
                 "wrong_gradients.missed_wrong",
-                f"for {layer} your check finds {len(wrong - names)} more wrong gradient(s) "
-                f"than you named. Did you check every gradient the layer has, x and its "
-                f"parameters?"
+                tr("for {layer} your check finds {len_wrong_names} more wrong gradient(s) "
+                   "than you named. Did you check every gradient the layer has, x and its "
+                   "parameters?",
+                   layer=layer, len_wrong_names=len(wrong - names))
             )
     passed("wrong_gradients", "the wrong gradients of both layers", 2)
 
@@ -249,29 +269,34 @@ def check_fixed_layer(Layer, square=False, seed=0, name=None):
     if np.shape(out) != (n, m):
         _fail(
             f"{exercise}.forward_changed",
-            f"{name}.forward(x {x.shape}) returned shape {np.shape(out)}, not {(n, m)}: the "
-            f"exercise asks only for backward; keep the forward the layer inherits."
+            tr("{name}.forward(x {x_shape}) returned shape {np_shape_out}, not {n_m}: the "
+               "exercise asks only for backward; keep the forward the layer inherits.",
+               name=name, x_shape=x.shape, np_shape_out=np.shape(out), n_m=(n, m))
         )
     dout = rng.standard_normal((n, m))
-    dx = call(f"{name}.backward(dout {dout.shape})", layer.backward, dout.copy(),
+    dx = call(tr("{name}.backward(dout {dout_shape})",
+                 name=name, dout_shape=dout.shape), layer.backward, dout.copy(),
               exercise=exercise)
     expect_value(dx, f"{name}.backward", exercise)
     if np.shape(dx) != x.shape:
         _fail(
             f"{exercise}.wrong_shape",
-            f"{name}.backward returned shape {np.shape(dx)}, but x has shape {x.shape}: a "
-            f"gradient has the shape of what it is the gradient of."
+            tr("{name}.backward returned shape {np_shape_dx}, but x has shape {x_shape}: a "
+               "gradient has the shape of what it is the gradient of.",
+               name=name, np_shape_dx=np.shape(dx), x_shape=x.shape)
         )
-    errors = call(f"the gradient check of {name}", gradcheck.check_layer, layer, x,
+    errors = call(tr("the gradient check of {name}",
+                     name=name), gradcheck.check_layer, layer, x,
                   dout=dout, exercise=exercise)
     wrong = {k: e for k, e in errors.items() if not e < GOOD}
     if wrong:
         listed = ", ".join(f"d{k}: {e:.1e}" for k, e in wrong.items())
         _fail(
             f"{exercise}.still_wrong",
-            f"{name}.backward still disagrees with the numerical gradient ({listed}; a "
-            f"correct layer gives about 1e-9) on x {x.shape}, W {W.shape}. Go through forward "
-            f"node by node: which local derivative does that gradient pass through, and is "
-            f"there more than one path from that input to the output?"
+            tr("{name}.backward still disagrees with the numerical gradient ({listed}; a "
+               "correct layer gives about 1e-9) on x {x_shape}, W {W_shape}. Go through "
+               "forward node by node: which local derivative does that gradient pass "
+               "through, and is there more than one path from that input to the output?",
+               name=name, listed=listed, x_shape=x.shape, W_shape=W.shape)
         )
     passed(f"{name}.backward", "every gradient agrees with central differences", len(errors))

@@ -7,6 +7,7 @@ wrong; numerical methods are judged also by how many times they call f.
 
 import numpy as np
 
+from ..i18n import tr
 from ._shop import notes_shop, random_shop
 from ._student import (
     call,
@@ -40,14 +41,16 @@ def check_apple_backward(apple_backward, seed=0):
         cases.append((shop["apple_price"], shop["apple_count"], shop["tax"], 1.0))
     cases.append((cases[-1][0], cases[-1][1], cases[-1][2], float(rng.uniform(2, 5))))
     for price, count, tax, dout in cases:
-        what = f"apple_backward({price:g}, {count:g}, {tax:g}, dout={dout:g})"
+        what = tr("apple_backward({price:g}, {count:g}, {tax:g}, dout={dout:g})",
+                  price=price, count=count, tax=tax, dout=dout)
         out = expect_keys(call(what, apple_backward, price, count, tax, dout=dout, exercise=ex),
                           keys, what, ex)
         d_apples = dout * tax
         if dout != 1.0 and is_close(out["apple_price"], tax * count):
             fail("apple_backward.ignores_dout",
-                 f"{what}: the gradients ignore dout = {dout:g}. Every gradient starts from the "
-                 f"one flowing in: where does dout enter?", ex)
+                 tr("{what}: the gradients ignore dout = {dout:g}. Every gradient starts "
+                    "from the one flowing in: where does dout enter?",
+                    what=what, dout=dout), ex)
         diagnose(out["apples"], d_apples, [
             (dout * price * count, "apple_backward.own_value",
              "the tax node sent 'apples' its own value. In a multiply node, which input's "
@@ -57,10 +60,12 @@ def check_apple_backward(apple_backward, seed=0):
         if is_close(out["apple_price"], d_apples * price) and is_close(out["apple_count"],
                                                                        d_apples * count):
             fail("apple_backward.swapped_gradients",
-                 f"{what}: the apple node's gradients are swapped. If the price moves a little, "
-                 f"by how much does price x count move?", ex)
-        upstream = (f"it leaves out the gradient flowing in from the tax node ({d_apples:g}). "
-                    f"Chain rule: what multiplies the local derivative?")
+                 tr("{what}: the apple node's gradients are swapped. If the price moves a "
+                    "little, by how much does price x count move?",
+                    what=what), ex)
+        upstream = (tr("it leaves out the gradient flowing in from the tax node "
+                       "({d_apples:g}). Chain rule: what multiplies the local derivative?",
+                       d_apples=d_apples))
         diagnose(out["apple_price"], d_apples * count, [
             (dout * count, "apple_backward.missing_upstream", f"'apple_price': {upstream}"),
         ], what, ex)
@@ -71,9 +76,11 @@ def check_apple_backward(apple_backward, seed=0):
         expect_close(out["apple_count"], d_apples * price, f"{what}['apple_count']", exercise=ex)
         other = "What is the tax node's OTHER input?"
         diagnose(out["tax"], dout * price * count, [
-            (dout * tax, "apple_backward.own_value", f"'tax' got its own value. {other}"),
+            (dout * tax, "apple_backward.own_value", tr("'tax' got its own value. {other}",
+                                                        other=other)),
             (dout * price, "apple_backward.wrong_other_input",
-             f"'tax' got dout x price, but the price does not enter the tax node. {other}"),
+             tr("'tax' got dout x price, but the price does not enter the tax node. {other}",
+                other=other)),
         ], what, ex)
         expect_close(out["tax"], dout * price * count, f"{what}['tax']", exercise=ex)
     passed("apple_backward", "every gradient of the apple graph, with and without dout",
@@ -90,7 +97,8 @@ def check_square_of_sum(square_of_sum, seed=0):
     cases = [(3.0, 1.0), (float(rng.uniform(-3, 3)), float(rng.uniform(-3, 3))),
              (rng.standard_normal(shape), rng.standard_normal(shape))]
     for x, y in cases:
-        what = (f"square_of_sum(x, y) for x, y of shape {np.shape(x)}" if np.ndim(x)
+        what = (tr("square_of_sum(x, y) for x, y of shape {np_shape_x}",
+                   np_shape_x=np.shape(x)) if np.ndim(x)
                 else f"square_of_sum({x:.3g}, {y:.3g})")
         out = expect_keys(call(what, square_of_sum, x, y, exercise=ex), keys, what, ex)
         t = x + y
@@ -110,11 +118,13 @@ def check_square_of_sum(square_of_sum, seed=0):
             var = key[-1]
             diagnose(out[key], 2 * t, [
                 (2 * own, "square_of_sum.other_input_forgotten",
-                 f"'{key}' differentiates {var}^2 alone and forgot the other input. The chain "
-                 f"rule goes through t: which two local derivatives are multiplied?"),
+                 tr("'{key}' differentiates {var}^2 alone and forgot the other input. The "
+                    "chain rule goes through t: which two local derivatives are multiplied?",
+                    key=key, var=var)),
                 (2 * t * own, "square_of_sum.add_node_derivative",
-                 f"'{key}' multiplies by {var}. What is the add node's local derivative "
-                 f"dt/d{var}?"),
+                 tr("'{key}' multiplies by {var}. What is the add node's local derivative "
+                    "dt/d{var}?",
+                    key=key, var=var)),
             ], what, ex)
             expect_close(out[key], 2 * t, f"{what}[{key!r}]", exercise=ex)
     passed("square_of_sum", "the values and the chain-rule derivatives, scalars and arrays",
@@ -149,8 +159,9 @@ def check_numerical_derivative(numerical_derivative, seed=0):
                                 exercise=ex), what, ex)
         if f.calls != 2:
             fail("numerical_derivative.call_count",
-                 f"{what} called f {f.calls} times. How many values of f does a central "
-                 f"difference need?", ex)
+                 tr("{what} called f {f_calls} times. How many values of f does a central "
+                    "difference need?",
+                    what=what, f_calls=f.calls), ex)
         fp, f0, fm = np.exp(a * (x + h)), np.exp(a * x), np.exp(a * (x - h))
         central = (fp - fm) / (2 * h)
         wrong = [((fp - f0) / h, "numerical_derivative.one_sided",
@@ -171,8 +182,9 @@ def check_numerical_derivative(numerical_derivative, seed=0):
             expect_close(out, exact, f"{what} with h=1e-3", rtol=1e-5, exercise=ex)
         elif not is_close(out, central, rtol=1e-7):
             fail("numerical_derivative.ignores_h",
-                 f"{what} with h=0.1 gave {out:.6g}, not the central difference with h = 0.1 "
-                 f"({central:.6g}). Does your function use the h it is given?", ex)
+                 tr("{what} with h=0.1 gave {out:.6g}, not the central difference with h = "
+                    "0.1 ({central:.6g}). Does your function use the h it is given?",
+                    what=what, out=out, central=central), ex)
     passed("numerical_derivative", "the central difference, two calls of f, the h given", 2)
 
 
@@ -192,37 +204,43 @@ def check_numerical_gradient_1d(numerical_gradient_1d, seed=0):
         return float(np.sum(weights * v ** 3) + np.prod(v))
 
     f = _Counted(scalar, expected_array=x)
-    what = f"numerical_gradient_1d(f, x) for x of shape {original.shape}"
+    what = tr("numerical_gradient_1d(f, x) for x of shape {original_shape}",
+              original_shape=original.shape)
     out = call(what, numerical_gradient_1d, f, x, h=1e-4, exercise=ex)
     if not np.array_equal(x, original):
         drift = float(np.max(np.abs(x - original)))
         if drift < 1e-9:
             fail("numerical_gradient_1d.x_drifts",
-                 f"{what} left x off by {drift:.1g}: putting an entry back by adding or "
-                 f"subtracting h again rounds, so x drifts. How can the exact original value be "
-                 f"written back?", ex)
+                 tr("{what} left x off by {drift:.1g}: putting an entry back by adding or "
+                    "subtracting h again rounds, so x drifts. How can the exact original "
+                    "value be written back?",
+                    what=what, drift=drift), ex)
         fail("numerical_gradient_1d.x_not_restored",
-             f"{what} left x moved: entries differ from before by up to {drift:.3g}, so the "
-             f"caller's next use of x sees other numbers. After the two calls for an entry, "
-             f"what must that entry be again?", ex)
+             tr("{what} left x moved: entries differ from before by up to {drift:.3g}, so "
+                "the caller's next use of x sees other numbers. After the two calls for an "
+                "entry, what must that entry be again?",
+                what=what, drift=drift), ex)
     expect_value(out, what, ex)
     expect_shape(out, (n,), what, "One partial derivative per input.", ex)
     exact = 3 * weights * original ** 2 + np.prod(original) / original
     directional = (scalar(original + 1e-4) - scalar(original - 1e-4)) / 2e-4
     if np.allclose(out, directional, rtol=1e-6) and not np.allclose(out, exact, rtol=1e-5):
         fail("numerical_gradient_1d.all_at_once",
-             f"{what}: every entry is the same ({directional:.4g}): it moved all inputs at "
-             f"once. What does a PARTIAL derivative keep fixed?", ex)
+             tr("{what}: every entry is the same ({directional:.4g}): it moved all inputs "
+                "at once. What does a PARTIAL derivative keep fixed?",
+                what=what, directional=directional), ex)
     if f.calls != 2 * n:
         fail("numerical_gradient_1d.call_count",
-             f"{what} called f {f.calls} times for {n} inputs. How many calls does one central "
-             f"difference need, and how many are there to do?", ex)
+             tr("{what} called f {f_calls} times for {n} inputs. How many calls does one "
+                "central difference need, and how many are there to do?",
+                what=what, f_calls=f.calls, n=n), ex)
     if f.other_arrays:
         fail("numerical_gradient_1d.moved_a_copy",
-             f"{what} called f {f.other_arrays} of {f.calls} times with another array than the "
-             f"x it was given (a copy). The course's rule moves x itself, in place: what would a "
-             f"function that reads x through a name, not through its argument, see when only a "
-             f"copy moves?", ex)
+             tr("{what} called f {f_other_arrays} of {f_calls} times with another array "
+                "than the x it was given (a copy). The course's rule moves x itself, in "
+                "place: what would a function that reads x through a name, not through its "
+                "argument, see when only a copy moves?",
+                what=what, f_other_arrays=f.other_arrays, f_calls=f.calls), ex)
     expect_close(out, exact, what, rtol=1e-5, atol=1e-6, exercise=ex)
     passed("numerical_gradient_1d", "one input at a time, in place, 2n calls, x restored", 1)
 
@@ -239,8 +257,9 @@ def check_count_evaluations(count_evaluations, seed=0):
                           ["numerical", "backprop"], what, ex)
         diagnose(out["numerical"], 2 * n, [
             (n, "count_evaluations.one_per_input",
-             f"'numerical' is {n}, one evaluation per input. How many values of f does one "
-             f"central difference need?"),
+             tr("'numerical' is {n}, one evaluation per input. How many values of f does "
+                "one central difference need?",
+                n=n)),
             (n + 1, "count_evaluations.forward_differences",
              "'numerical' is n + 1, the count for forward differences, which share f(x). How "
              "many evaluations do central differences need?"),
@@ -248,8 +267,9 @@ def check_count_evaluations(count_evaluations, seed=0):
         expect_close(out["numerical"], 2 * n, f"{what}['numerical']", exercise=ex)
         if n > 1 and (is_close(out["backprop"], n) or is_close(out["backprop"], 2 * n)):
             fail("count_evaluations.backprop_grows",
-                 f"{what}: 'backprop' grows with n. How many passes give backprop ALL the "
-                 f"gradients at once?", ex)
+                 tr("{what}: 'backprop' grows with n. How many passes give backprop ALL the "
+                    "gradients at once?",
+                    what=what), ex)
         expect_close(out["backprop"], 2, f"{what}['backprop']",
                      "Count the passes: forward, then backward.", exercise=ex)
     passed("count_evaluations", "numerical passes grow with n, backprop's do not", len(ns))
@@ -283,8 +303,10 @@ def check_branch_backward(branch_backward, seed=0):
              (rng.uniform(0.5, 2, shape), rng.uniform(0.5, 2, shape),
               rng.uniform(1.5, 3, shape))]
     for x, y, dout in cases:
-        what = (f"branch_backward(x, y, dout) for arrays of shape {np.shape(x)}" if np.ndim(x)
-                else f"branch_backward({x:.3g}, {y:.3g}, dout={dout:.3g})")
+        what = (tr("branch_backward(x, y, dout) for arrays of shape {np_shape_x}",
+                   np_shape_x=np.shape(x)) if np.ndim(x)
+                else tr("branch_backward({x:.3g}, {y:.3g}, dout={dout:.3g})",
+                        x=x, y=y, dout=dout))
         out = expect_keys(call(what, branch_backward, x, y, dout=dout, exercise=ex),
                           BRANCH_KEYS, what, ex)
         ref = branch_reference(x, y, dout)
@@ -292,8 +314,10 @@ def check_branch_backward(branch_backward, seed=0):
         if np.any(dout != 1.0) and is_close(out["x"], branch_reference(x, y)["x"]) \
                 and not is_close(out["x"], ref["x"]):
             fail("branch_backward.ignores_dout",
-                 f"{what}: the gradients are those of dout = 1, not of dout = {_show(dout)}. "
-                 f"Every gradient starts from the one flowing in at z: where does it enter?", ex)
+                 tr("{what}: the gradients are those of dout = 1, not of dout = "
+                    "{show_dout}. Every gradient starts from the one flowing in at z: where "
+                    "does it enter?",
+                    what=what, show_dout=_show(dout)), ex)
         diagnose(out["s"], ref["s"], [
             (dout * s, "branch_backward.own_value",
              "'s' received its own value. In a multiply node, whose value does each input's "
@@ -311,21 +335,26 @@ def check_branch_backward(branch_backward, seed=0):
         one, other = ref["x_via_mul"], ref["x_via_add"]
         diagnose(out["x"], ref["x"], [
             (one, "branch_backward.one_branch",
-             f"'x' is {_show(out['x'])}, only what came back through the multiply node. x "
-             f"feeds two nodes, so a change of x moves z along both paths: what happens to the "
-             f"gradient that came back through the add node ({_show(other)})?"),
+             tr("'x' is {show_out_x}, only what came back through the multiply node. x "
+                "feeds two nodes, so a change of x moves z along both paths: what happens "
+                "to the gradient that came back through the add node ({show_other})?",
+                show_out_x=_show(out['x']), show_other=_show(other))),
             (other, "branch_backward.one_branch",
-             f"'x' is {_show(out['x'])}, only what came back through the add node. x feeds "
-             f"two nodes, so a change of x moves z along both paths: what happens to the "
-             f"gradient that came back through the multiply node ({_show(one)})?"),
+             tr("'x' is {show_out_x}, only what came back through the add node. x feeds two "
+                "nodes, so a change of x moves z along both paths: what happens to the "
+                "gradient that came back through the multiply node ({show_one})?",
+                show_out_x=_show(out['x']), show_one=_show(one))),
             (one * other, "branch_backward.branches_multiplied",
-             f"'x' is the PRODUCT of its two incoming gradients ({_show(one)} and "
-             f"{_show(other)}). Nudge x by a small h: z changes by about (first path) x h plus "
-             f"(second path) x h. Do the two effects multiply, or combine some other way?"),
+             tr("'x' is the PRODUCT of its two incoming gradients ({show_one} and "
+                "{show_other}). Nudge x by a small h: z changes by about (first path) x h "
+                "plus (second path) x h. Do the two effects multiply, or combine some other "
+                "way?",
+                show_one=_show(one), show_other=_show(other))),
             ((one + other) / 2, "branch_backward.branches_averaged",
-             f"'x' is the mean of its two incoming gradients ({_show(one)} and "
-             f"{_show(other)}). Nudge x by a small h: each path moves z by its own share. Is "
-             f"the total change the average of the shares?"),
+             tr("'x' is the mean of its two incoming gradients ({show_one} and "
+                "{show_other}). Nudge x by a small h: each path moves z by its own share. "
+                "Is the total change the average of the shares?",
+                show_one=_show(one), show_other=_show(other))),
         ], what, ex)
         expect_close(out["x"], ref["x"], f"{what}['x']",
                      "Compare it with a numerical derivative of z in x.", exercise=ex)

@@ -6,6 +6,7 @@ node went wrong: the inputs are random and all different from each other, so eac
 """
 
 
+from ..i18n import tr
 from ._shop import SHOP_INPUTS, notes_shop, random_shop
 from ._student import call, diagnose, expect_close, expect_keys, passed, rng_for
 
@@ -27,22 +28,26 @@ def check_apple_forward(apple_forward, seed=0):
         apples, total = price * count, price * count * tax
         diagnose(out["apples"], apples, [
             (total, "apple_forward.apples_taxed",
-             f"'apples' is {total:g}, which already includes the tax. Which node's output is "
-             f"'apples': the first one, or the last?"),
+             tr("'apples' is {total:g}, which already includes the tax. Which node's output "
+                "is 'apples': the first one, or the last?",
+                total=total)),
             (price + count, "apple_forward.added",
              "'apples' is price + count. What does the apple node do with its two inputs?"),
         ], what, ex)
         expect_close(out["apples"], apples, f"{what}['apples']", exercise=ex)
         diagnose(out["total"], total, [
             (apples, "apple_forward.no_tax",
-             f"'total' equals 'apples' ({apples:g}): the tax node is missing. What does the "
-             f"graph do after the apple node?"),
+             tr("'total' equals 'apples' ({apples:g}): the tax node is missing. What does "
+                "the graph do after the apple node?",
+                apples=apples)),
             (apples + tax, "apple_forward.tax_added",
-             f"'total' is apples + tax. The tax {tax:g} means +{(tax - 1) * 100:.0f} %: which "
-             f"operation is that?"),
+             tr("'total' is apples + tax. The tax {tax:g} means +{tax_1_100:.0f} %: which "
+                "operation is that?",
+                tax=tax, tax_1_100=(tax - 1) * 100)),
             (price * tax, "apple_forward.count_skipped",
-             f"'total' is price x tax = {price * tax:g}: it skipped the count. What is the tax "
-             f"node's input?"),
+             tr("'total' is price x tax = {price_tax:g}: it skipped the count. What is the "
+                "tax node's input?",
+                price_tax=price * tax)),
         ], what, ex)
         expect_close(out["total"], total, f"{what}['total']", exercise=ex)
     passed("apple_forward", "the apple node and the tax node, on the notes' numbers and others",
@@ -69,7 +74,9 @@ def check_shop_forward(shop_forward, seed=0):
         expect_close(out["apples"], apples, f"{what}['apples']", exercise=ex)
         diagnose(out["oranges"], oranges, [
             (op * ac, "shop_forward.wrong_count",
-             f"'oranges' used the apple count ({ac:g}). Which two inputs feed the orange node?"),
+             tr("'oranges' used the apple count ({ac:g}). Which two inputs feed the orange "
+                "node?",
+                ac=ac)),
         ], what, ex)
         expect_close(out["oranges"], oranges, f"{what}['oranges']", exercise=ex)
         diagnose(out["subtotal"], subtotal, [
@@ -81,7 +88,8 @@ def check_shop_forward(shop_forward, seed=0):
         expect_close(out["subtotal"], subtotal, f"{what}['subtotal']", exercise=ex)
         diagnose(out["total"], total, [
             (subtotal, "shop_forward.no_tax",
-             f"'total' equals 'subtotal' ({subtotal:g}): the tax node is missing."),
+             tr("'total' equals 'subtotal' ({subtotal:g}): the tax node is missing.",
+                subtotal=subtotal)),
             (apples * tax + oranges, "shop_forward.tax_on_one_fruit",
              "'total' taxes only the apples. Where does the tax node sit: on one branch, or "
              "after the join?"),
@@ -109,7 +117,9 @@ def check_neuron_forward(neuron_forward, seed=0):
                                      "x2w2": (x2, w2, x1 * w2)}.items():
             diagnose(out[key], xi * wi, [
                 (other, "neuron_forward.wrong_pair",
-                 f"'{key}' multiplied the wrong pair. Which input does each weight belong to?"),
+                 tr("'{key}' multiplied the wrong pair. Which input does each weight belong "
+                    "to?",
+                    key=key)),
             ], what, ex)
             expect_close(out[key], xi * wi, f"{what}[{key!r}]", exercise=ex)
         s = x1 * w1 + x2 * w2

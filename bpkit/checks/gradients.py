@@ -10,6 +10,7 @@ gradient check that ignores dout or cannot tell a broken layer from a correct on
 import numpy as np
 
 from .. import gradcheck
+from ..i18n import tr
 from ..layers import Affine, Relu, Sigmoid
 from ..network import TwoLayerNet
 from ._layers import away_from_zero
@@ -86,15 +87,17 @@ def _diagnose_difference(what, grad, x, exact):
     ex = "numerical_gradient"
     if is_close(grad, 2 * exact, rtol=1e-4):
         fail("numerical_gradient.divided_by_h",
-             f"{what} is twice the true gradient. How far apart are the two points where f is "
-             f"evaluated?", ex)
+             tr("{what} is twice the true gradient. How far apart are the two points where "
+                "f is evaluated?",
+                what=what), ex)
     for h in (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7):
         for sign, name in ((1, "forward"), (-1, "backward")):
             if is_close(grad, _one_sided(_cube_sum, x, h, sign), rtol=1e-7, atol=1e-9):
                 fail("numerical_gradient.one_sided",
-                     f"{what} is a {name} difference (with h = {h:g}): its error shrinks only "
-                     f"like h. Which difference uses a point on each side of x, and why is its "
-                     f"error smaller?", ex)
+                     tr("{what} is a {name} difference (with h = {h:g}): its error shrinks "
+                        "only like h. Which difference uses a point on each side of x, and "
+                        "why is its error smaller?",
+                        what=what, name=name, h=h), ex)
     expect_close(grad, exact, what, "Is each entry moved by +h and -h, one at a time?",
                  rtol=1e-6, exercise=ex)
 
@@ -112,24 +115,28 @@ def check_numerical_gradient_restores_x(numerical_gradient, seed=0):
         drift = float(np.max(np.abs(x - before)))
         if drift < 1e-9:
             fail("numerical_gradient.x_drifts",
-                 f"{what} left x off by {drift:.1g}: putting an entry back by adding or "
-                 f"subtracting h again rounds, so x drifts. How can the exact original value be "
-                 f"put back?", ex)
+                 tr("{what} left x off by {drift:.1g}: putting an entry back by adding or "
+                    "subtracting h again rounds, so x drifts. How can the exact original "
+                    "value be put back?",
+                    what=what, drift=drift), ex)
         fail("numerical_gradient.x_not_restored",
-             f"{what} did not restore x: entries changed by up to {drift:.3g}, so every later "
-             f"entry, and the caller's weights, are wrong. What must happen to x[i] after f has "
-             f"been evaluated on both sides?", ex)
+             tr("{what} did not restore x: entries changed by up to {drift:.3g}, so every "
+                "later entry, and the caller's weights, are wrong. What must happen to x[i] "
+                "after f has been evaluated on both sides?",
+                what=what, drift=drift), ex)
     # Like `lambda W: net.loss(x, t)`: f ignores its argument and reads x through a closure,
     # so only an in-place perturbation of x changes what f returns.
     y = rng.uniform(1, 2, size=(2, 3))
-    what = f"numerical_gradient(lambda _: sum(y**3), y) with y {y.shape}"
+    what = tr("numerical_gradient(lambda _: sum(y**3), y) with y {y_shape}",
+              y_shape=y.shape)
     grad = expect_value(call(what, numerical_gradient, lambda _: _cube_sum(y), y, exercise=ex),
                         what, ex)
     if np.allclose(np.asarray(grad, dtype=np.float64), 0):
         fail("numerical_gradient.perturbs_a_copy",
-             f"{what} returned all zeros: this f reads y directly (as `lambda W: net.loss(x, t)` "
-             f"reads the network's weights), so it never saw the entries you moved. Which array "
-             f"did your code perturb: x itself, or a copy?", ex)
+             tr("{what} returned all zeros: this f reads y directly (as `lambda W: "
+                "net.loss(x, t)` reads the network's weights), so it never saw the entries "
+                "you moved. Which array did your code perturb: x itself, or a copy?",
+                what=what), ex)
     # Accuracy is check_numerical_gradient's business; here only "does f see the change".
     expect_close(grad, 3 * y**2, what, "Does f see each perturbed entry?", rtol=1e-3,
                  exercise=ex)
@@ -151,22 +158,25 @@ def check_rel_error(rel_error, seed=0):
     wrong = np.max(np.abs(a - b)) / np.max(np.abs(a) + np.abs(b))
     if not is_close(got, expected) and is_close(got, wrong):
         fail("rel_error.max_before_dividing",
-             f"{what} divided the largest difference by the largest size. A tiny gradient "
-             f"entry that is 100 % wrong must show: is each entry divided by its own size, "
-             f"before the max?", ex)
+             tr("{what} divided the largest difference by the largest size. A tiny gradient "
+                "entry that is 100 % wrong must show: is each entry divided by its own "
+                "size, before the max?",
+                what=what), ex)
     smaller = np.array([1.0, 2.0, 3.0])
     below = call("rel_error(a, b) with every a < b", rel_error, smaller, smaller + 0.5,
                  exercise=ex)
     if below is not None and np.ndim(below) == 0 and float(below) < 0:
         fail("rel_error.no_absolute_value",
-             f"rel_error(a, b) with every a < b is {float(below):.3g}, negative. Can an error "
-             f"be negative?", ex)
+             tr("rel_error(a, b) with every a < b is {float_below:.3g}, negative. Can an "
+                "error be negative?",
+                float_below=float(below)), ex)
     swapped = call(f"rel_error(b, a) for a, b {a.shape}", rel_error, b, a, exercise=ex)
     if not is_close(got, swapped):
         fail("rel_error.not_symmetric",
-             f"{what} is {float(got):.3g} but rel_error(b, a) is {float(swapped):.3g}. Should "
-             f"the answer depend on which array comes first: what does the denominator "
-             f"measure?", ex)
+             tr("{what} is {float_got:.3g} but rel_error(b, a) is {float_swapped:.3g}. "
+                "Should the answer depend on which array comes first: what does the "
+                "denominator measure?",
+                what=what, float_got=float(got), float_swapped=float(swapped)), ex)
     expect_close(got, expected, what, exercise=ex)
     zeros = np.zeros((2, 3))
     what_zero = "rel_error(a, b) for two all-zero arrays"
@@ -178,8 +188,9 @@ def check_rel_error(rel_error, seed=0):
         zero = np.nan
     if not np.isfinite(zero) or zero != 0:
         fail("rel_error.zero_over_zero",
-             f"{what_zero} is {zero}, not 0: 0 / 0 is nan. Two entries that are both 0 agree "
-             f"perfectly: how can the denominator be kept away from 0?", ex)
+             tr("{what_zero} is {zero}, not 0: 0 / 0 is nan. Two entries that are both 0 "
+                "agree perfectly: how can the denominator be kept away from 0?",
+                what_zero=what_zero, zero=zero), ex)
     passed("rel_error", "the largest relative error, symmetric, 0 for zeros", 4)
 
 
@@ -207,11 +218,16 @@ def _layer_cases(rng):
 def _expect_error_dict(errors, keys, what, exercise):
     expect_value(errors, what, exercise)
     if not isinstance(errors, dict):
-        fail("common.wrong_type", f"{what} returned {type(errors).__name__}; it should return a "
-             f"dict {{name: relative error}} with keys {sorted(keys)}.", exercise)
+        fail("common.wrong_type", tr("{what} returned {type_errors___name}; it should "
+                                     "return a dict {{name: relative error}} with keys "
+                                     "{sorted_keys}.",
+                                     what=what, type_errors___name=type(errors).__name__,
+                                     sorted_keys=sorted(keys)), exercise)
     if set(errors) != set(keys):
-        fail("common.wrong_keys", f"{what} returned keys {sorted(errors)}; expected "
-             f"{sorted(keys)}.", exercise)
+        fail("common.wrong_keys", tr("{what} returned keys {sorted_errors}; expected "
+                                     "{sorted_keys}.",
+                                     what=what, sorted_errors=sorted(errors),
+                                     sorted_keys=sorted(keys)), exercise)
     for key, value in errors.items():
         expect_number(value, f"{what}[{key!r}]", "One relative error per gradient.", exercise)
 
@@ -234,29 +250,35 @@ def check_layer_gradient_errors(layer_gradient_errors, seed=0):
                         exercise=ex)
             if all(e < GOOD for e in ones.values()):
                 fail("layer_gradient_errors.ignores_dout",
-                     f"{what}[{key!r}] is {error:.2g} for bpkit's CORRECT {name}, but fine when "
-                     f"dout is all ones: the function you differentiate ignores dout. Which "
-                     f"scalar's gradient does backward(dout) compute?", ex)
+                     tr("{what}[{key!r}] is {error:.2g} for bpkit's CORRECT {name}, but "
+                        "fine when dout is all ones: the function you differentiate ignores "
+                        "dout. Which scalar's gradient does backward(dout) compute?",
+                        what=what, key=key, error=error, name=name), ex)
             fail("layer_gradient_errors.correct_layer_fails",
-                 f"{what}[{key!r}] is {error:.2g} for bpkit's CORRECT {name} (expected below "
-                 f"{GOOD:g}). Were forward and backward run before reading the gradients, and "
-                 f"is the same scalar differentiated numerically?", ex)
+                 tr("{what}[{key!r}] is {error:.2g} for bpkit's CORRECT {name} (expected "
+                    "below {GOOD:g}). Were forward and backward run before reading the "
+                    "gradients, and is the same scalar differentiated numerically?",
+                    what=what, key=key, error=error, name=name, GOOD=GOOD), ex)
     n, d, m = 4, 3, 2
     broken = _AffineDbMean(rng.standard_normal((d, m)), rng.standard_normal(m))
     x, dout = rng.standard_normal((n, d)), rng.standard_normal((n, m))
-    what = f"layer_gradient_errors on an Affine whose db is divided by N ({shapes(x=x, dout=dout)})"
+    what = tr("layer_gradient_errors on an Affine whose db is divided by N "
+              "({shapes_x_x_dout_dout})",
+              shapes_x_x_dout_dout=shapes(x=x, dout=dout))
     errors = call(what, layer_gradient_errors, broken, x, dout, exercise=ex)
     _expect_error_dict(errors, {"x", "W", "b"}, what, ex)
     if not errors["b"] > BAD:
         fail("layer_gradient_errors.missed_bug",
-             f"{what} reported error {errors['b']:.2g} for b: your check missed a real bug. Is "
-             f"layer.db (read after backward) compared with the numerical gradient with "
-             f"respect to layer.b?", ex)
+             tr("{what} reported error {errors_b:.2g} for b: your check missed a real bug. "
+                "Is layer.db (read after backward) compared with the numerical gradient "
+                "with respect to layer.b?",
+                what=what, errors_b=errors['b']), ex)
     if not (errors["x"] < NETWORK_GOOD and errors["W"] < NETWORK_GOOD):  # see NETWORK_GOOD
         fail("layer_gradient_errors.blames_the_wrong_gradient",
-             f"{what} blamed x or W (errors {errors['x']:.2g}, {errors['W']:.2g}), which are "
-             f"right: only b is broken. Is each gradient read from a fresh forward and "
-             f"backward?", ex)
+             tr("{what} blamed x or W (errors {errors_x:.2g}, {errors_W:.2g}), which are "
+                "right: only b is broken. Is each gradient read from a fresh forward and "
+                "backward?",
+                what=what, errors_x=errors['x'], errors_W=errors['W']), ex)
     passed("layer_gradient_errors", "small for correct layers, large for a broken db",
            len(cases) + 1)
 
@@ -279,28 +301,32 @@ def check_network_gradient_errors(network_gradient_errors, seed=0):
     rng = rng_for(seed)
     net, x, t = _net_and_data(rng)
     before = {k: v.copy() for k, v in net.params.items()}
-    what = f"network_gradient_errors(TwoLayerNet(4, 5, 3), x {x.shape}, t {t.shape})"
+    what = tr("network_gradient_errors(TwoLayerNet(4, 5, 3), x {x_shape}, t {t_shape})",
+              x_shape=x.shape, t_shape=t.shape)
     errors = call(what, network_gradient_errors, net, x, t, exercise=ex)
     _expect_error_dict(errors, set(net.params), what, ex)
     for key in net.params:
         if not np.array_equal(net.params[key], before[key]):
             fail("network_gradient_errors.weights_changed",
-                 f"{what} changed the network's {key}. What must a numerical gradient do with "
-                 f"every weight it perturbs?", ex)
+                 tr("{what} changed the network's {key}. What must a numerical gradient do "
+                    "with every weight it perturbs?",
+                    what=what, key=key), ex)
     for key, error in errors.items():
         if not error < NETWORK_GOOD:
             fail("network_gradient_errors.correct_network_fails",
-                 f"{what}[{key!r}] is {error:.2g} for bpkit's CORRECT network (expected below "
-                 f"{NETWORK_GOOD:g}). Which scalar is differentiated numerically, and does it "
-                 f"change when net.params[{key!r}] is perturbed in place?", ex)
+                 tr("{what}[{key!r}] is {error:.2g} for bpkit's CORRECT network (expected "
+                    "below {NETWORK_GOOD:g}). Which scalar is differentiated numerically, "
+                    "and does it change when net.params[{key!r}] is perturbed in place?",
+                    what=what, key=key, error=error, NETWORK_GOOD=NETWORK_GOOD), ex)
     net.layers["Affine2"] = _AffineDbMean(net.params["W2"], net.params["b2"])
     what = "network_gradient_errors on a TwoLayerNet whose Affine2 divides db by N"
     errors = call(what, network_gradient_errors, net, x, t, exercise=ex)
     _expect_error_dict(errors, set(net.params), what, ex)
     if not errors["b2"] > BAD:
         fail("network_gradient_errors.missed_bug",
-             f"{what} reported error {errors['b2']:.2g} for b2: the check missed the bug. Does "
-             f"the function you differentiate use the network's own loss?", ex)
+             tr("{what} reported error {errors_b2:.2g} for b2: the check missed the bug. "
+                "Does the function you differentiate use the network's own loss?",
+                what=what, errors_b2=errors['b2']), ex)
     passed("network_gradient_errors", "small for a correct network, large for a broken b2", 2)
 
 

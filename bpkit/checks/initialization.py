@@ -9,6 +9,7 @@ cannot be mistaken for each other), and for its use of the generator it is given
 import numpy as np
 
 from .. import init
+from ..i18n import tr
 from ._student import call, expect_value, fail, passed, rng_for
 
 
@@ -28,9 +29,10 @@ def _draw(function, name, fan_in, fan_out, seed):
     if np.shape(W) != (fan_in, fan_out):
         _fail(
             f"{name}.wrong_shape",
-            f"{what} returned shape {np.shape(W)}; a layer with {fan_in} inputs and {fan_out} "
-            f"outputs has W of shape ({fan_in}, {fan_out}), as x (N, {fan_in}) . W is "
-            f"(N, {fan_out})."
+            tr("{what} returned shape {np_shape_W}; a layer with {fan_in} inputs and "
+               "{fan_out} outputs has W of shape ({fan_in}, {fan_out}), as x (N, {fan_in}) "
+               ". W is (N, {fan_out}).",
+               what=what, np_shape_W=np.shape(W), fan_in=fan_in, fan_out=fan_out)
         )
     again = call(what, function, fan_in, fan_out, np.random.default_rng(seed), exercise=name)
     other = call(what, function, fan_in, fan_out, np.random.default_rng(seed + 1),
@@ -38,14 +40,17 @@ def _draw(function, name, fan_in, fan_out, seed):
     if not np.array_equal(W, again):
         _fail(
             f"{name}.ignores_rng",
-            f"{what} gave different weights for two generators made from the same seed: draw "
-            f"every random number from the rng you are given, so a run can be repeated."
+            tr("{what} gave different weights for two generators made from the same seed: "
+               "draw every random number from the rng you are given, so a run can be "
+               "repeated.",
+               what=what)
         )
     if np.array_equal(W, other):
         _fail(
             f"{name}.same_for_any_seed",
-            f"{what} gave the same weights for generators with different seeds: are the "
-            f"numbers drawn from the rng you are given?"
+            tr("{what} gave the same weights for generators with different seeds: are the "
+               "numbers drawn from the rng you are given?",
+               what=what)
         )
     return np.asarray(W, dtype=np.float64)
 
@@ -56,8 +61,9 @@ def _expect_std(W, expected, what, others, exercise):
     if abs(mean) > 0.05 * expected:
         _fail(
             f"{exercise}.not_centred",
-            f"{what} has mean {mean:.3g}; the weights should be centred on 0, positive and "
-            f"negative alike. Which distribution are you drawing from?"
+            tr("{what} has mean {mean:.3g}; the weights should be centred on 0, positive "
+               "and negative alike. Which distribution are you drawing from?",
+               what=what, mean=mean)
         )
     if abs(std / expected - 1) < 0.03:
         return
@@ -65,14 +71,17 @@ def _expect_std(W, expected, what, others, exercise):
         if abs(std / value - 1) < 0.03:
             _fail(
                 f"{exercise}.known_wrong_spread",
-                f"{what} has standard deviation {std:.4g}, which is {label}; the lesson's "
-                f"argument gives {expected:.4g}. Go through the variance argument again for "
-                f"this layer's sizes."
+                tr("{what} has standard deviation {std:.4g}, which is {label}; the lesson's "
+                   "argument gives {expected:.4g}. Go through the variance argument again "
+                   "for this layer's sizes.",
+                   what=what, std=std, label=label, expected=expected)
             )
     _fail(
         f"{exercise}.wrong_spread",
-        f"{what} has standard deviation {std:.4g}; the variance argument gives {expected:.4g} "
-        f"for these sizes. Is what you scale by a standard deviation or a variance?"
+        tr("{what} has standard deviation {std:.4g}; the variance argument gives "
+           "{expected:.4g} for these sizes. Is what you scale by a standard deviation or a "
+           "variance?",
+           what=what, std=std, expected=expected)
     )
 
 
@@ -90,13 +99,16 @@ def check_glorot_normal(glorot_normal, seed=0):
     fan_in, fan_out = _sizes(rng)
     W = _draw(glorot_normal, "glorot_normal", fan_in, fan_out, int(rng.integers(2**31)))
     expected = init.glorot_std(fan_in, fan_out)
-    _expect_std(W, expected, f"glorot_normal({fan_in}, {fan_out}, rng)", {
+    _expect_std(W, expected, tr("glorot_normal({fan_in}, {fan_out}, rng)",
+                                fan_in=fan_in, fan_out=fan_out), {
         "the book's simplification, the forward condition alone": init.book_xavier_std(fan_in),
         "the backward condition alone": np.sqrt(1 / fan_out),
         "the variance, not its square root": expected**2,
         "He's scale, made for ReLU": init.he_std(fan_in),
     }, "glorot_normal")
-    passed("glorot_normal", f"shape, spread and generator for a ({fan_in}, {fan_out}) layer", 4)
+    passed("glorot_normal", tr("shape, spread and generator for a ({fan_in}, {fan_out}) "
+                               "layer",
+                               fan_in=fan_in, fan_out=fan_out), 4)
 
 
 def check_he_normal(he_normal, seed=0):
@@ -106,14 +118,16 @@ def check_he_normal(he_normal, seed=0):
     fan_in, fan_out = _sizes(rng)
     W = _draw(he_normal, "he_normal", fan_in, fan_out, int(rng.integers(2**31)))
     expected = init.he_std(fan_in)
-    _expect_std(W, expected, f"he_normal({fan_in}, {fan_out}, rng)", {
+    _expect_std(W, expected, tr("he_normal({fan_in}, {fan_out}, rng)",
+                                fan_in=fan_in, fan_out=fan_out), {
         "the scale without ReLU's correction (what keeps a linear layer's variance)":
             init.book_xavier_std(fan_in),
         "the variance, not its square root": expected**2,
         "computed with fan_out instead of fan_in": init.he_std(fan_out),
         "Glorot's scale": init.glorot_std(fan_in, fan_out),
     }, "he_normal")
-    passed("he_normal", f"shape, spread and generator for a ({fan_in}, {fan_out}) layer", 4)
+    passed("he_normal", tr("shape, spread and generator for a ({fan_in}, {fan_out}) layer",
+                           fan_in=fan_in, fan_out=fan_out), 4)
 
 
 def _reference_activations(x, weights, activation):
@@ -137,7 +151,9 @@ def check_layer_activations(layer_activations, seed=0):
                for a, b in zip(sizes, sizes[1:], strict=False)]
     x = rng.standard_normal((n, d))
     for activation in ("sigmoid", "relu"):
-        what = f"layer_activations(x {x.shape}, {len(weights)} weight matrices, {activation!r})"
+        what = tr("layer_activations(x {x_shape}, {len_weights} weight matrices, "
+                  "{activation!r})",
+                  x_shape=x.shape, len_weights=len(weights), activation=activation)
         kept = [W.copy() for W in weights]
         got = call(what, layer_activations, x.copy(), weights, activation,
                    exercise="layer_activations")
@@ -147,15 +163,18 @@ def check_layer_activations(layer_activations, seed=0):
         if len(got) != len(expected):
             _fail(
                 "layer_activations.wrong_count",
-                f"{what} returned {len(got)} arrays for {len(weights)} layers: one per layer, "
-                f"the activations after it. Is x itself in your list, or a layer missing?"
+                tr("{what} returned {len_got} arrays for {len_weights} layers: one per "
+                   "layer, the activations after it. Is x itself in your list, or a layer "
+                   "missing?",
+                   what=what, len_got=len(got), len_weights=len(weights))
             )
         for i, (a, e) in enumerate(zip(got, expected, strict=True), start=1):
             if np.shape(a) != e.shape:
                 _fail(
                     "layer_activations.wrong_shape",
-                    f"{what}: the activations after layer {i} have shape {np.shape(a)}, "
-                    f"expected {e.shape} (N samples, that layer's width)."
+                    tr("{what}: the activations after layer {i} have shape {np_shape_a}, "
+                       "expected {e_shape} (N samples, that layer's width).",
+                       what=what, i=i, np_shape_a=np.shape(a), e_shape=e.shape)
                 )
             if np.allclose(a, e, rtol=1e-7, atol=1e-12):
                 continue
@@ -163,24 +182,30 @@ def check_layer_activations(layer_activations, seed=0):
             if np.allclose(a, before @ kept[i - 1], rtol=1e-7, atol=1e-12):
                 _fail(
                     "layer_activations.no_activation",
-                    f"{what}: layer {i}'s output is the weighted sum itself, before the "
-                    f"activation. What does each layer do after its product?"
+                    tr("{what}: layer {i}'s output is the weighted sum itself, before the "
+                       "activation. What does each layer do after its product?",
+                       what=what, i=i)
                 )
             if np.allclose(a, _reference_activations(before, [np.eye(before.shape[1])],
                                                      activation)[0] @ kept[i - 1], rtol=1e-7):
                 _fail(
                     "layer_activations.activation_first",
-                    f"{what}: layer {i} applies {activation} before its product with W{i}. "
-                    f"In which order does a layer weigh its inputs and squash the result?"
+                    tr("{what}: layer {i} applies {activation} before its product with "
+                       "W{i}. In which order does a layer weigh its inputs and squash the "
+                       "result?",
+                       what=what, i=i, activation=activation)
                 )
             _fail(
                 "layer_activations.wrong_values",
-                f"{what}: the activations after layer {i} differ from what {activation} of "
-                f"(the previous layer's activations times W{i}) gives, by up to "
-                f"{float(np.max(np.abs(np.asarray(a) - e))):.3g}. Does each layer start from the "
-                f"previous layer's output?"
+                tr("{what}: the activations after layer {i} differ from what {activation} "
+                   "of (the previous layer's activations times W{i}) gives, by up to "
+                   "{float_np_max_np_abs_np_asarray_a:.3g}. Does each layer start from the "
+                   "previous layer's output?",
+                   what=what, i=i, activation=activation,
+                   float_np_max_np_abs_np_asarray_a=float(np.max(np.abs(np.asarray(a) - e))))
             )
-    passed("layer_activations", f"{len(weights)} layers, sigmoid and ReLU", 2)
+    passed("layer_activations", tr("{len_weights} layers, sigmoid and ReLU",
+                                   len_weights=len(weights)), 2)
 
 
 def expect_own_forward(layer_activations):
@@ -194,8 +219,9 @@ def expect_own_forward(layer_activations):
     if module.startswith("bpkit"):
         _fail(
             "layer_activations.is_reference",
-            f"layer_activations is bpkit's {module}.{layer_activations.__name__}: write the "
-            f"loop yourself."
+            tr("layer_activations is bpkit's {module}.{layer_activations___name}: write the "
+               "loop yourself.",
+               module=module, layer_activations___name=layer_activations.__name__)
         )
     for used in globals_used(layer_activations):
         used_module = getattr(used, "__module__", None) or getattr(used, "__name__", "")
@@ -204,7 +230,8 @@ def expect_own_forward(layer_activations):
         if used_module.startswith("bpkit"):
             _fail(
                 "layer_activations.calls_reference",
-                "layer_activations calls bpkit's reference "
-                f"({getattr(used, '__qualname__', used)}): write the loop yourself; bpkit's "
-                "version is what your answer is compared with."
+                tr("layer_activations calls bpkit's reference "
+                   "({getattr_used___qualname___used}): write the loop yourself; bpkit's "
+                   "version is what your answer is compared with.",
+                   getattr_used___qualname___used=getattr(used, '__qualname__', used))
             )

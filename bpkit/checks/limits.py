@@ -7,6 +7,7 @@ weights' norms instead of their gradients', squared norms, stale gradients, the 
 
 import numpy as np
 
+from ..i18n import tr
 from ..layers import Affine
 from ..network import MultiLayerNet
 from ._student import call, expect_value, fail, is_close, passed, rng_for
@@ -42,8 +43,10 @@ def check_gradient_norms_per_layer(gradient_norms_per_layer, seed=0):
         # answer: a function that forgets to run backward on (x, t) is then caught.
         other_x = rng.standard_normal((n, sizes[0]))
         stale = _reference_gradient_norms(net, other_x, t)
-        got = call(f"gradient_norms_per_layer on a {activation} net with sizes {sizes} and x "
-                   f"of shape {x.shape}", gradient_norms_per_layer, net, x, t, exercise=EX)
+        got = call(tr("gradient_norms_per_layer on a {activation} net with sizes {sizes} "
+                      "and x of shape {x_shape}",
+                      activation=activation, sizes=sizes, x_shape=x.shape),
+                      gradient_norms_per_layer, net, x, t, exercise=EX)
         expected = _reference_gradient_norms(net, x, t)
         _diagnose_norms(got, expected, stale, net, x, t, sizes, activation)
     passed("gradient_norms_per_layer", "one norm per layer, first layer first", 2)
@@ -51,7 +54,8 @@ def check_gradient_norms_per_layer(gradient_norms_per_layer, seed=0):
 
 def _diagnose_norms(got, expected, stale, net, x, t, sizes, activation):
     n_layers = len(expected)
-    where = f"(a {activation} net with sizes {sizes}, so {n_layers} Affine layers)"
+    where = tr("(a {activation} net with sizes {sizes}, so {n_layers} Affine layers)",
+               activation=activation, sizes=sizes, n_layers=n_layers)
     expect_value(got, "gradient_norms_per_layer", EX)
     if isinstance(got, dict):
         fail("common.wrong_type",
@@ -61,22 +65,27 @@ def _diagnose_norms(got, expected, stale, net, x, t, sizes, activation):
         values = np.asarray(got, dtype=np.float64).ravel()
     except (TypeError, ValueError):
         fail("common.wrong_type",
-             f"gradient_norms_per_layer returned a {type(got).__name__} that is not a list of "
-             f"numbers; it should return one float per Affine layer.", EX)
+             tr("gradient_norms_per_layer returned a {type_got___name} that is not a list "
+                "of numbers; it should return one float per Affine layer.",
+                type_got___name=type(got).__name__), EX)
     if values.size == 2 * n_layers:
         fail("gradient_norms_per_layer.biases_included",
-             f"gradient_norms_per_layer returned {values.size} numbers {where}: one per "
-             f"parameter. Which parameter of each layer does the exercise measure?", EX)
+             tr("gradient_norms_per_layer returned {values_size} numbers {where}: one per "
+                "parameter. Which parameter of each layer does the exercise measure?",
+                values_size=values.size, where=where), EX)
     if values.size != n_layers:
         fail("common.wrong_count",
-             f"gradient_norms_per_layer returned {values.size} numbers {where}: it should "
-             f"return one per Affine layer.", EX)
+             tr("gradient_norms_per_layer returned {values_size} numbers {where}: it should "
+                "return one per Affine layer.",
+                values_size=values.size, where=where), EX)
     if is_close(values, expected):
         return
     mistakes = [
         (expected[::-1], "gradient_norms_per_layer.reversed",
-         f"the norms are in reverse order {where}: the last layer's comes first. The backward "
-         f"pass visits the layers last-to-first; in which order does the answer list them?"),
+         tr("the norms are in reverse order {where}: the last layer's comes first. The "
+            "backward pass visits the layers last-to-first; in which order does the answer "
+            "list them?",
+            where=where)),
         (stale, "gradient_norms_per_layer.stale",
          "these are the norms of the gradients of an EARLIER backward pass, not of (x, t). "
          "Which call computes the gradients for this x and t?"),
@@ -99,6 +108,8 @@ def _diagnose_norms(got, expected, stale, net, x, t, sizes, activation):
              "gradients dW.", EX)
     worst = int(np.argmax(np.abs(values - expected)))
     fail("common.wrong_values",
-         f"the norm for layer {worst + 1} {where} is {values[worst]:.6g}, expected "
-         f"{expected[worst]:.6g}. Is it the norm of that layer's weight gradient, from one "
-         f"backward pass on (x, t)?", EX)
+         tr("the norm for layer {worst_1} {where} is {values_worst:.6g}, expected "
+            "{expected_worst:.6g}. Is it the norm of that layer's weight gradient, from one "
+            "backward pass on (x, t)?",
+            worst_1=worst + 1, where=where, values_worst=values[worst],
+            expected_worst=expected[worst]), EX)

@@ -9,6 +9,7 @@ what the answer did when they differ (which parameters, which depth, which activ
 import numpy as np
 
 from ..gradcheck import numerical_gradient
+from ..i18n import tr
 from ..network import MultiLayerNet as ReferenceNet
 from ._student import call, expect_value, fail, is_close, passed, rng_for
 
@@ -50,9 +51,12 @@ def _build(Net, sizes, activation, seed, exercise, **extra):
     if not isinstance(params, dict) or sorted(params) != sorted(names):
         _fail(
             f"{exercise}.init_changed",
-            f"{what} should hold params {names}; it holds "
-            f"{sorted(params) if isinstance(params, dict) else params!r}. Keep the __init__ "
-            f"the lesson gives you."
+            tr("{what} should hold params {names}; it holds "
+               "{sorted_params_if_isinstance_para!r}. Keep the __init__ the lesson gives "
+               "you.",
+               what=what, names=names,
+               sorted_params_if_isinstance_para=sorted(params) if isinstance(params,
+               dict) else params)
         )
     return net
 
@@ -96,18 +100,22 @@ def check_multi_layer_gradient(Net, seed=0, depths=(1, 2, 3, 4), activations=("r
             n = int(rng.integers(3, 7))
             x = _batch_away_from_kinks(reference, rng, n, sizes[0])
             t = rng.integers(0, sizes[-1], n)
-            where = (f"a {activation} network with sizes {sizes} ({depth} Affine layer"
-                     f"{'s' if depth > 1 else ''}), x {x.shape}")
+            where = (tr("a {activation} network with sizes {sizes} ({depth} Affine "
+                        "layer{s_if_depth_1_else}), x {x_shape}",
+                        activation=activation, sizes=sizes, depth=depth,
+                        s_if_depth_1_else='s' if depth > 1 else '', x_shape=x.shape))
             before = {k: v.copy() for k, v in net.params.items()}
-            grads = call(f"gradient on {where}", net.gradient, x, t,
+            grads = call(tr("gradient on {where}",
+                            where=where), net.gradient, x, t,
                          exercise="multi_layer_gradient")
             _expect_grads(grads, net.params, names, where, "multi_layer_gradient")
             changed = [k for k in names if not np.array_equal(net.params[k], before[k])]
             if changed:
                 _fail(
                     "multi_layer_gradient.changed_weights",
-                    f"gradient changed the weights {changed} on {where}. A gradient only "
-                    f"measures the slope; who is meant to move the weights, and when?"
+                    tr("gradient changed the weights {changed} on {where}. A gradient only "
+                       "measures the slope; who is meant to move the weights, and when?",
+                       changed=changed, where=where)
                 )
             expected = reference.gradient(x, t)
             wrong = [k for k in names if not is_close(grads[k], expected[k], rtol=1e-5, atol=1e-9)]
@@ -121,41 +129,49 @@ def check_multi_layer_gradient(Net, seed=0, depths=(1, 2, 3, 4), activations=("r
                 listed = ", ".join(f"{k}: {e:.1e}" for k, e in bad.items())
                 _fail(
                     "multi_layer_gradient.disagrees_numerically",
-                    f"on {where} the gradients disagree with central differences of your own "
-                    f"net.loss ({listed}). Do predict and loss still compute what the lesson "
-                    f"gave them?"
+                    tr("on {where} the gradients disagree with central differences of your "
+                       "own net.loss ({listed}). Do predict and loss still compute what the "
+                       "lesson gave them?",
+                       where=where, listed=listed)
                 )
     passed("MultiLayerNet.gradient",
-           f"agrees with backprop and central differences for {len(depths)} depths "
-           f"({min(depths)} to {max(depths)} Affine layers), {' and '.join(activations)}",
+           tr("agrees with backprop and central differences for {len_depths} depths "
+              "({min_depths} to {max_depths} Affine layers), {and_join_activations}",
+              len_depths=len(depths), min_depths=min(depths), max_depths=max(depths),
+              and_join_activations=' and '.join(activations)),
            len(depths) * len(activations))
 
 
 def _expect_grads(grads, params, names, where, exercise):
-    expect_value(grads, f"gradient on {where}", exercise)
+    expect_value(grads, tr("gradient on {where}",
+                           where=where), exercise)
     if not hasattr(grads, "keys"):
         _fail(
             f"{exercise}.not_a_dict",
-            f"gradient returned a {type(grads).__name__} on {where}; the training loop looks "
-            f"gradients up by parameter name, as in params."
+            tr("gradient returned a {type_grads___name} on {where}; the training loop looks "
+               "gradients up by parameter name, as in params.",
+               type_grads___name=type(grads).__name__, where=where)
         )
     missing = [k for k in names if k not in grads]
     if missing:
         _fail(
             f"{exercise}.missing_keys",
-            f"on {where} the dict gradient returned has {sorted(grads)} but lacks {missing}. "
-            f"Every parameter in params needs its gradient: how many Affine layers does this "
-            f"network have, and does your code depend on that number?"
+            tr("on {where} the dict gradient returned has {sorted_grads} but lacks "
+               "{missing}. Every parameter in params needs its gradient: how many Affine "
+               "layers does this network have, and does your code depend on that number?",
+               where=where, sorted_grads=sorted(grads), missing=missing)
         )
     for name in names:
         shape, expected = np.shape(grads[name]), np.shape(params[name])
         if shape != expected:
             same = [o for o in names if o != name and np.shape(params[o]) == shape]
-            also = f" That is the shape of {same[0]}: which layer did it come from?" if same else ""
+            also = tr(" That is the shape of {same_0}: which layer did it come from?",
+                      same_0=same[0]) if same else ""
             _fail(
                 f"{exercise}.wrong_shape",
-                f"on {where}, grads[{name!r}] has shape {shape} but {name} has shape "
-                f"{expected}.{also}"
+                tr("on {where}, grads[{name!r}] has shape {shape} but {name} has shape "
+                   "{expected}.{also}",
+                   where=where, name=name, shape=shape, expected=expected, also=also)
             )
 
 
@@ -164,26 +180,30 @@ def _diagnose(wrong, grads, expected, names, where, depth):
         for other in names:
             if other != name and is_close(grads[name], expected[other], rtol=1e-5, atol=1e-9):
                 return (
-                    f"on {where}, grads[{name!r}] holds the gradient that belongs to {other}. "
-                    f"Which Affine layer holds {name}, and how does your code pair a layer's "
-                    f"name with its number?"
+                    tr("on {where}, grads[{name!r}] holds the gradient that belongs to "
+                       "{other}. Which Affine layer holds {name}, and how does your code "
+                       "pair a layer's name with its number?",
+                       where=where, name=name, other=other)
                 )
         if is_close(grads[name], -expected[name], rtol=1e-5, atol=1e-9):
             return (
-                f"on {where}, grads[{name!r}] has the wrong sign. Where does the backward pass "
-                f"start, and does anything on the way flip it?"
+                tr("on {where}, grads[{name!r}] has the wrong sign. Where does the backward "
+                   "pass start, and does anything on the way flip it?",
+                   where=where, name=name)
             )
     last = f"W{depth}"
     if last not in wrong and len(wrong) < len(names):
         return (
-            f"on {where}, the last layer's gradients are right but {wrong} are not. The "
-            f"gradient reaching a lower layer must pass through every layer above it, "
-            f"activations included, each one handing on what its backward returned: does "
-            f"yours?"
+            tr("on {where}, the last layer's gradients are right but {wrong} are not. The "
+               "gradient reaching a lower layer must pass through every layer above it, "
+               "activations included, each one handing on what its backward returned: does "
+               "yours?",
+               where=where, wrong=wrong)
         )
     return (
-        f"on {where}, {wrong} differ from backprop through bpkit's layers. Where does the "
-        f"backward pass start, and in which order must it visit the layers?"
+        tr("on {where}, {wrong} differ from backprop through bpkit's layers. Where does the "
+           "backward pass start, and in which order must it visit the layers?",
+           where=where, wrong=wrong)
     )
 
 
@@ -204,10 +224,13 @@ def check_weight_decay(Net, seed=0):
         n = int(rng.integers(3, 7))
         x = _batch_away_from_kinks(_reference_with(net, sizes, "relu"), rng, n, sizes[0])
         t = rng.integers(0, sizes[-1], n)
-        where = f"a network with sizes {sizes} and weight_decay={lam:.3g}"
+        where = tr("a network with sizes {sizes} and weight_decay={lam:.3g}",
+                   sizes=sizes, lam=lam)
         base = super(Net, net)  # the network without decay: only the new part is checked here
-        with_penalty = expect_value(call(f"loss on {where}", net.loss, x, t,
-                                         exercise="weight_decay"), f"loss on {where}",
+        with_penalty = expect_value(call(tr("loss on {where}",
+                                            where=where), net.loss, x, t,
+                                         exercise="weight_decay"), tr("loss on {where}",
+                                                                      where=where),
                                     "weight_decay")
         penalty = float(with_penalty) - base.loss(x, t)
         weights = sum(float(np.sum(net.params[f"W{i}"] ** 2)) for i in range(1, depth + 1))
@@ -222,13 +245,17 @@ def check_weight_decay(Net, seed=0):
                 hint = ("twice the penalty the lesson defines. Which factor makes the "
                         "derivative of the penalty come out without a 2?")
             else:
-                hint = f"the L2 penalty of these weights is {0.5 * lam * weights:.6g}."
+                hint = tr("the L2 penalty of these weights is {value_0_5_lam_weights:.6g}.",
+                          value_0_5_lam_weights=0.5 * lam * weights)
             _fail(
                 "weight_decay.wrong_penalty",
-                f"on {where}, your loss is {penalty:.6g} above the loss without decay: {hint}"
+                tr("on {where}, your loss is {penalty:.6g} above the loss without decay: "
+                   "{hint}",
+                   where=where, penalty=penalty, hint=hint)
             )
         before = {k: v.copy() for k, v in net.params.items()}
-        grads = call(f"gradient on {where}", net.gradient, x, t, exercise="weight_decay")
+        grads = call(tr("gradient on {where}",
+                        where=where), net.gradient, x, t, exercise="weight_decay")
         _expect_grads(grads, net.params, names, where, "weight_decay")
         plain = {k: np.copy(v) for k, v in base.gradient(x, t).items()}
         for name in names:
@@ -237,9 +264,10 @@ def check_weight_decay(Net, seed=0):
                 if not np.allclose(added, 0, atol=1e-12):
                     _fail(
                         "weight_decay.bias_gradient_changed",
-                        f"on {where}, grads[{name!r}] changed with weight decay. The penalty "
-                        f"holds only the weights W: what is its derivative with respect to a "
-                        f"bias?"
+                        tr("on {where}, grads[{name!r}] changed with weight decay. The "
+                           "penalty holds only the weights W: what is its derivative with "
+                           "respect to a bias?",
+                           where=where, name=name)
                     )
                 continue
             expected = lam * before[name]
@@ -255,8 +283,9 @@ def check_weight_decay(Net, seed=0):
                     hint = "differentiate the penalty with respect to one entry of W."
                 _fail(
                     "weight_decay.wrong_added_gradient",
-                    f"on {where}, grads[{name!r}] minus the gradient without decay has the "
-                    f"wrong size: {hint}"
+                    tr("on {where}, grads[{name!r}] minus the gradient without decay has "
+                       "the wrong size: {hint}",
+                       where=where, name=name, hint=hint)
                 )
         numeric = _numerical(net, x, t, names)
         bad = {k: e for k in names if not (e := _scaled_error(grads[k], numeric[k])) < TOLERANCE}
@@ -264,8 +293,9 @@ def check_weight_decay(Net, seed=0):
             listed = ", ".join(f"{k}: {e:.1e}" for k, e in bad.items())
             _fail(
                 "weight_decay.disagrees_numerically",
-                f"on {where}, gradient disagrees with central differences of your loss "
-                f"({listed}): do loss and gradient include the same penalty?"
+                tr("on {where}, gradient disagrees with central differences of your loss "
+                   "({listed}): do loss and gradient include the same penalty?",
+                   where=where, listed=listed)
             )
     passed("WeightDecayNet", "the penalty on the loss and its slope on every dW", 4)
 
@@ -278,17 +308,21 @@ def check_decay_narrows_gap(without, with_decay, shrink=0.8):
     if not gap_with <= shrink * gap_without:
         _fail(
             "decay_gap.gap_not_narrowed",
-            f"with weight decay the test loss is {gap_with:.4f} above the training loss, "
-            f"against {gap_without:.4f} without: the gap should shrink to at most "
-            f"{shrink:.0%} of that. Is weight_decay large enough to matter next to the data "
-            f"loss? Try values a factor of 3 to 10 apart."
+            tr("with weight decay the test loss is {gap_with:.4f} above the training loss, "
+               "against {gap_without:.4f} without: the gap should shrink to at most "
+               "{shrink:.0%} of that. Is weight_decay large enough to matter next to the "
+               "data loss? Try values a factor of 3 to 10 apart.",
+               gap_with=gap_with, gap_without=gap_without, shrink=shrink)
         )
     if not with_decay[1] <= without[1]:
         _fail(
             "decay_gap.test_loss_rose",
-            f"with weight decay the test loss rose to {with_decay[1]:.4f} (from "
-            f"{without[1]:.4f}): the gap closed because the network fits the data less well, "
-            f"not because it generalises better. Is weight_decay so large that the penalty "
-            f"outweighs the data?"
+            tr("with weight decay the test loss rose to {with_decay_1:.4f} (from "
+               "{without_1:.4f}): the gap closed because the network fits the data less "
+               "well, not because it generalises better. Is weight_decay so large that the "
+               "penalty outweighs the data?",
+               with_decay_1=with_decay[1], without_1=without[1])
         )
-    passed("weight decay", f"the test-train gap went from {gap_without:.4f} to {gap_with:.4f}", 2)
+    passed("weight decay", tr("the test-train gap went from {gap_without:.4f} to "
+                              "{gap_with:.4f}",
+                              gap_without=gap_without, gap_with=gap_with), 2)

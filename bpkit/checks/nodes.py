@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import layers as _reference
 from ..gradcheck import numerical_gradient
+from ..i18n import tr
 from ._layers import (
     away_from_zero,
     backward_ignores_forward,
@@ -79,10 +80,12 @@ def _check_forward(Layer, name, rng, combine, other, other_id, other_words, exer
     pairs = input_pairs(rng)
     for x, y in pairs:
         _, out = run_forward(Layer, name, x, y, exercise=exercise)
-        where = f"{name}.forward(x, y) with {describe(x, 'x')} and {describe(y, 'y')}"
+        where = tr("{name}.forward(x, y) with {describe_x_x} and {describe_y_y}",
+                   name=name, describe_x_x=describe(x, 'x'), describe_y_y=describe(y, 'y'))
         if out is not None and not is_close(out, combine(x, y)) and is_close(out, other(x, y)):
-            fail(other_id, f"{where} returned {other_words}. Which operation does this node "
-                 f"stand for in the graph?", exercise)
+            fail(other_id, tr("{where} returned {other_words}. Which operation does this "
+                              "node stand for in the graph?",
+                              where=where, other_words=other_words), exercise)
         expect_close(out, combine(x, y), where, exercise=exercise)
         expect_dtype(out, np.result_type(x, y), where, exercise)
     return len(pairs)
@@ -115,7 +118,8 @@ def check_mul_layer_backward(MulLayer, seed=0):
         if not all(is_close(g, e) for g, e in zip(grads, expected, strict=True)):
             _diagnose_mul(MulLayer, grads, x, y, dout, rng)
         for g, e, name in zip(grads, expected, ("dx", "dy"), strict=True):
-            expect_dtype(g, np.asarray(e).dtype, f"MulLayer.backward's {name}", "mul_layer")
+            expect_dtype(g, np.asarray(e).dtype, tr("MulLayer.backward's {name}",
+                                                    name=name), "mul_layer")
     expect_latest_forward_used(MulLayer, "MulLayer", 2, rng, exercise="mul_layer")
     passed("MulLayer.backward", "each input gets dout times its local derivative",
            len(pairs) + 1)
@@ -123,36 +127,44 @@ def check_mul_layer_backward(MulLayer, seed=0):
 
 def _diagnose_mul(MulLayer, grads, x, y, dout, rng):
     dx, dy = grads
-    where = f"MulLayer.backward(dout) after forward({describe(x, 'x')}, {describe(y, 'y')})"
+    where = tr("MulLayer.backward(dout) after forward({describe_x_x}, {describe_y_y})",
+               describe_x_x=describe(x, 'x'), describe_y_y=describe(y, 'y'))
     for g, name in ((dx, "dx"), (dy, "dy")):
         expect_value(g, f"{where}: {name}", "mul_layer")
         expect_shape(g, np.shape(x), f"{where}: {name}",
                      "Each gradient has the shape of its input.", "mul_layer")
-    got = f"got dx = {_show(dx)} and dy = {_show(dy)}"
+    got = tr("got dx = {show_dx} and dy = {show_dy}",
+             show_dx=_show(dx), show_dy=_show(dy))
     if is_close(dx, dout * x) and is_close(dy, dout * y):
         fail("mul_layer.swapped_gradients",
-             f"{where} returned the gradients swapped ({got}). If x moves by a little, how much "
-             f"does x * y move: by a multiple of x, or of the OTHER input?", "mul_layer")
+             tr("{where} returned the gradients swapped ({got}). If x moves by a little, "
+                "how much does x * y move: by a multiple of x, or of the OTHER input?",
+                where=where, got=got), "mul_layer")
     if is_close(dx, y) and is_close(dy, x):
         fail("mul_layer.no_dout",
-             f"{where} returned the local derivatives without dout ({got}). The chain rule "
-             f"(연쇄법칙): what must each local derivative be multiplied by?", "mul_layer")
+             tr("{where} returned the local derivatives without dout ({got}). The chain "
+                "rule (연쇄법칙): what must each local derivative be multiplied by?",
+                where=where, got=got), "mul_layer")
     if is_close(dx, x) and is_close(dy, y):
         fail("mul_layer.inputs_returned",
-             f"{where} returned the inputs themselves ({got}): the gradients are swapped AND "
-             f"dout is missing. What is the derivative of x * y by x?", "mul_layer")
+             tr("{where} returned the inputs themselves ({got}): the gradients are swapped "
+                "AND dout is missing. What is the derivative of x * y by x?",
+                where=where, got=got), "mul_layer")
     if backward_ignores_forward(MulLayer, "MulLayer", 2, "x and y", rng, "mul_layer"):
         if is_close(dx, dout) and is_close(dy, dout):
             fail("mul_layer.add_rule",
-                 f"{where} passed dout unchanged to both inputs ({got}); that is the ADD node's "
-                 f"rule. What does a multiply node's local derivative depend on?", "mul_layer")
+                 tr("{where} passed dout unchanged to both inputs ({got}); that is the ADD "
+                    "node's rule. What does a multiply node's local derivative depend on?",
+                    where=where, got=got), "mul_layer")
         fail_ignores_forward("MulLayer", "mul_layer")
     expect_close(dx, dout * y, f"{where}: dx", exercise="mul_layer")
     expect_close(dy, dout * x, f"{where}: dy", exercise="mul_layer")
 
 
 def _show(value):
-    return f"{float(value):.6g}" if np.ndim(value) == 0 else f"an array of shape {np.shape(value)}"
+    return f"{float(value):.6g}" if np.ndim(value) == 0 else tr("an array of shape "
+                                                                "{np_shape_value}",
+                                                                np_shape_value=np.shape(value))
 
 
 # --------------------------------------------------------------------------------------------
@@ -181,34 +193,42 @@ def check_add_layer_backward(AddLayer, seed=0):
         if not all(is_close(g, dout) for g in grads):
             _diagnose_add(grads, x, y, dout)
         for g, name in zip(grads, ("dx", "dy"), strict=True):
-            expect_dtype(g, np.asarray(dout).dtype, f"AddLayer.backward's {name}", "add_layer")
+            expect_dtype(g, np.asarray(dout).dtype, tr("AddLayer.backward's {name}",
+                                                       name=name), "add_layer")
     passed("AddLayer.backward", "dout reaches both inputs", len(pairs))
 
 
 def _diagnose_add(grads, x, y, dout):
-    where = f"AddLayer.backward(dout) with {describe(dout, 'dout')}"
+    where = tr("AddLayer.backward(dout) with {describe_dout_dout}",
+               describe_dout_dout=describe(dout, 'dout'))
     for g, name in zip(grads, ("dx", "dy"), strict=True):
         expect_value(g, f"{where}: {name}", "add_layer")
         expect_shape(g, np.shape(dout), f"{where}: {name}", "Each gradient has dout's shape.",
                      "add_layer")
         if is_close(g, dout * x) or is_close(g, dout * y):
             fail("add_layer.mul_rule",
-                 f"{where}: {name} is dout times an input; that is the MULTIPLY node's rule. "
-                 f"If x moves by a little, how much does x + y move?", "add_layer")
+                 tr("{where}: {name} is dout times an input; that is the MULTIPLY node's "
+                    "rule. If x moves by a little, how much does x + y move?",
+                    where=where, name=name), "add_layer")
         if is_close(g, np.ones_like(dout)):
             fail("add_layer.local_derivative_only",
-                 f"{where}: {name} is 1, the local derivative alone. By the chain rule, what "
-                 f"does the local derivative multiply?", "add_layer")
+                 tr("{where}: {name} is 1, the local derivative alone. By the chain rule, "
+                    "what does the local derivative multiply?",
+                    where=where, name=name), "add_layer")
         scale = constant_ratio(g, dout)
         if scale is not None:
             if np.isclose(scale, 0.5):
                 fail("add_layer.halved",
-                     f"{where}: {name} halved dout, as if the gradient were shared out between "
-                     f"the inputs. What is the add node's local derivative for each input?",
+                     tr("{where}: {name} halved dout, as if the gradient were shared out "
+                        "between the inputs. What is the add node's local derivative for "
+                        "each input?",
+                        where=where, name=name),
                      "add_layer")
             fail("add_layer.scaled",
-                 f"{where}: {name} scaled dout by {scale:.4g}. What is the add node's local "
-                 f"derivative for each input, and what does the chain rule multiply it by?",
+                 tr("{where}: {name} scaled dout by {scale:.4g}. What is the add node's "
+                    "local derivative for each input, and what does the chain rule multiply "
+                    "it by?",
+                    where=where, name=name, scale=scale),
                  "add_layer")
         expect_close(g, dout, f"{where}: {name}", exercise="add_layer")
 
@@ -237,7 +257,8 @@ def check_div_layer_backward(DivLayer, seed=0):
         if not all(is_close(g, e, rtol=1e-5) for g, e in zip(grads, expected, strict=True)):
             _diagnose_div(DivLayer, grads, expected, x, y, dout, rng)
         for g, e, name in zip(grads, expected, ("dx", "dy"), strict=True):
-            expect_dtype(g, np.asarray(e).dtype, f"DivLayer.backward's {name}", "div_layer")
+            expect_dtype(g, np.asarray(e).dtype, tr("DivLayer.backward's {name}",
+                                                    name=name), "div_layer")
     expect_latest_forward_used(DivLayer, "DivLayer", 2, rng, exercise="div_layer")
     passed("DivLayer.backward", "each input gets dout times its local derivative",
            len(pairs) + 1)
@@ -252,44 +273,55 @@ def _reference_grads(Reference, inputs, dout):
 def _diagnose_div(DivLayer, grads, expected, x, y, dout, rng):
     dx, dy = grads
     want_dx, want_dy = expected
-    where = f"DivLayer.backward(dout) after forward({describe(x, 'x')}, {describe(y, 'y')})"
+    where = tr("DivLayer.backward(dout) after forward({describe_x_x}, {describe_y_y})",
+               describe_x_x=describe(x, 'x'), describe_y_y=describe(y, 'y'))
     for g, name in ((dx, "dx"), (dy, "dy")):
         expect_value(g, f"{where}: {name}", "div_layer")
         expect_shape(g, np.shape(x), f"{where}: {name}",
                      "Each gradient has the shape of its input.", "div_layer")
-    got = f"got dx = {_show(dx)} and dy = {_show(dy)}"
+    got = tr("got dx = {show_dx} and dy = {show_dy}",
+             show_dx=_show(dx), show_dy=_show(dy))
     if is_close(dx, want_dy) and is_close(dy, want_dx):
         fail("div_layer.swapped_gradients",
-             f"{where} returned the gradients swapped ({got}). The two inputs play different "
-             f"parts in x / y: which one sits in the denominator?", "div_layer")
+             tr("{where} returned the gradients swapped ({got}). The two inputs play "
+                "different parts in x / y: which one sits in the denominator?",
+                where=where, got=got), "div_layer")
     if is_close(dx, want_dx / dout) and is_close(dy, want_dy / dout):
         fail("div_layer.no_dout",
-             f"{where} returned the local derivatives without dout ({got}). The chain rule "
-             f"(연쇄법칙): what must each local derivative be multiplied by?", "div_layer")
+             tr("{where} returned the local derivatives without dout ({got}). The chain "
+                "rule (연쇄법칙): what must each local derivative be multiplied by?",
+                where=where, got=got), "div_layer")
     if is_close(dx, dout * y) and is_close(dy, dout * x):
         fail("div_layer.mul_rule",
-             f"{where} returned the multiply node's gradients ({got}): each input got dout "
-             f"times the other input. But y divides here: if y doubles, what happens to x / y?",
+             tr("{where} returned the multiply node's gradients ({got}): each input got "
+                "dout times the other input. But y divides here: if y doubles, what happens "
+                "to x / y?",
+                where=where, got=got),
              "div_layer")
     diagnose(dy, want_dy, [
         (-want_dy, "div_layer.dy_sign",
-         f"dy has the wrong sign ({got}). When the divisor y grows a little and x stays, does "
-         f"x / y grow or shrink?"),
+         tr("dy has the wrong sign ({got}). When the divisor y grows a little and x stays, "
+            "does x / y grow or shrink?",
+            got=got)),
         (want_dy * y, "div_layer.dy_power",
-         f"dy is y times too large ({got}): it changes like 1/y, but the output of the node "
-         f"changes with y faster than that. Try y = 2 and y = 2.001 with x = 1: how much does "
-         f"x / y move, per unit of y?"),
+         tr("dy is y times too large ({got}): it changes like 1/y, but the output of the "
+            "node changes with y faster than that. Try y = 2 and y = 2.001 with x = 1: how "
+            "much does x / y move, per unit of y?",
+            got=got)),
         (want_dy / x, "div_layer.dy_missing_x",
-         f"dy does not depend on x ({got}), yet x / y with a larger x changes more when y "
-         f"moves. Which factor of the local derivative by y was left out?"),
+         tr("dy does not depend on x ({got}), yet x / y with a larger x changes more when y "
+            "moves. Which factor of the local derivative by y was left out?",
+            got=got)),
     ], where, "div_layer", rtol=1e-5)
     diagnose(dx, want_dx, [
         (dout * y, "div_layer.dx_mul_rule",
-         f"dx is dout times y ({got}), the multiply node's rule. If x grows by 1 while y "
-         f"stays, by how much does x / y grow?"),
+         tr("dx is dout times y ({got}), the multiply node's rule. If x grows by 1 while y "
+            "stays, by how much does x / y grow?",
+            got=got)),
         (-want_dx, "div_layer.dx_sign",
-         f"dx has the wrong sign ({got}). When x grows and y stays (y > 0), does x / y grow "
-         f"or shrink?"),
+         tr("dx has the wrong sign ({got}). When x grows and y stays (y > 0), does x / y "
+            "grow or shrink?",
+            got=got)),
     ], where, "div_layer", rtol=1e-5)
     if backward_ignores_forward(DivLayer, "DivLayer", 2, "x and y", rng, "div_layer"):
         fail_ignores_forward("DivLayer", "div_layer")
@@ -315,17 +347,20 @@ def check_branch_layer_forward(BranchLayer, seed=0):
     cases = _branch_inputs(rng_for(seed))
     for x in cases:
         _, out = run_forward(BranchLayer, "BranchLayer", x, exercise="branch_layer")
-        where = f"BranchLayer.forward({describe(x, 'x')})"
+        where = tr("BranchLayer.forward({describe_x_x})",
+                   describe_x_x=describe(x, 'x'))
         expect_value(out, where, "branch_layer")
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             fail("branch_layer.one_output",
-                 f"{where} returned {kind_of(out)}, not two outputs. The branch node feeds TWO "
-                 f"nodes: what does each of them receive?", "branch_layer")
+                 tr("{where} returned {kind_of_out}, not two outputs. The branch node feeds "
+                    "TWO nodes: what does each of them receive?",
+                    where=where, kind_of_out=kind_of(out)), "branch_layer")
         for value, name in zip(out, ("out1", "out2"), strict=True):
             if is_close(value, 2 * np.asarray(x)) or is_close(value, np.asarray(x) / 2):
                 fail("branch_layer.scaled_copy",
-                     f"{where}: {name} is not x but {_show_scale(value, x)}. A branch copies "
-                     f"its input: does anything happen to the value on the way?",
+                     tr("{where}: {name} is not x but {show_scale_value_x}. A branch copies "
+                        "its input: does anything happen to the value on the way?",
+                        where=where, name=name, show_scale_value_x=_show_scale(value, x)),
                      "branch_layer")
             expect_close(value, x, f"{where}: {name}", exercise="branch_layer")
             expect_dtype(value, np.asarray(x).dtype, f"{where}: {name}", "branch_layer")
@@ -347,7 +382,8 @@ def check_branch_layer_backward(BranchLayer, seed=0):
         if np.ndim(x) == 0:
             dout2 = dout1 + 3.0  # two different numbers
         before = [np.array(d, copy=True) for d in (dout1, dout2)]
-        where = f"BranchLayer.backward(dout1, dout2) with {describe(dout1, 'dout1')}"
+        where = tr("BranchLayer.backward(dout1, dout2) with {describe_dout1_dout1}",
+                   describe_dout1_dout1=describe(dout1, 'dout1'))
         dx = call(where, layer.backward, dout1, dout2, exercise="branch_layer")
         for copy, d, name in zip(before, (dout1, dout2), ("dout1", "dout2"), strict=True):
             expect_unchanged(copy, d, "BranchLayer.backward", name, "branch_layer")
@@ -362,9 +398,10 @@ def _diagnose_branch(where, dx, expected, x, dout1, dout2):
     expect_value(dx, where, "branch_layer")
     if isinstance(dx, (tuple, list)):
         fail("branch_layer.not_combined",
-             f"{where} returned {kind_of(dx)}: one gradient per branch. The node has ONE input, "
-             f"x, so backward returns one gradient of x's shape. How do the two branches' "
-             f"gradients combine into it?", "branch_layer")
+             tr("{where} returned {kind_of_dx}: one gradient per branch. The node has ONE "
+                "input, x, so backward returns one gradient of x's shape. How do the two "
+                "branches' gradients combine into it?",
+                where=where, kind_of_dx=kind_of(dx)), "branch_layer")
     expect_shape(dx, np.shape(x), f"{where}: dx", "dx has the shape of x.", "branch_layer")
     diagnose(dx, expected, [
         (dout1, "branch_layer.one_branch",
@@ -449,9 +486,10 @@ def _expect_layers_used(function, uses, exercise):
     for cls in uses:
         if not any(u is cls for u in used):
             fail(f"{exercise}.layers_not_used",
-                 f"{function.__name__} never uses {cls.__name__}: the exercise builds the graph "
-                 f"from your own nodes, one object per node, and runs their forward and "
-                 f"backward. Where in your function is each node of the graph?", exercise)
+                 tr("{function___name} never uses {cls___name}: the exercise builds the "
+                    "graph from your own nodes, one object per node, and runs their forward "
+                    "and backward. Where in your function is each node of the graph?",
+                    function___name=function.__name__, cls___name=cls.__name__), exercise)
 
 
 def _own_layers_note(function, uses, inputs, names, reference):
@@ -466,8 +504,9 @@ def _own_layers_note(function, uses, inputs, names, reference):
     if ok:
         return ""
     layers = _layer_names(function, uses)
-    return (f"; graded with bpkit's {layers} in place of yours: with your own layers the result "
-            f"differs, and their tests above say why")
+    return (tr("; graded with bpkit's {layers} in place of yours: with your own layers the "
+               "result differs, and their tests above say why",
+               layers=layers))
 
 
 def _expect_numerical(function, names, inputs, exercise):
@@ -511,7 +550,8 @@ def check_shop_graph(shop_graph, seed=0, uses=(), parts=("price", "gradients"),
         note = _own_layers_note(shop_graph, uses, notes_shop(), SHOP_GRADIENT_NAMES,
                                 _reference_shop)
     checked = " and ".join(parts)
-    passed("shop_graph", f"the {checked} of the notes' shop and of other shops{note}",
+    passed("shop_graph", tr("the {checked} of the notes' shop and of other shops{note}",
+                            checked=checked, note=note),
            len(cases) * len(parts) + len(uses) + numerically)
 
 
@@ -537,8 +577,9 @@ def _call_graph(function, v, names, exercise):
     expect_value(result, where, exercise)
     if not (isinstance(result, tuple) and len(result) == 2):
         fail(f"{exercise}.not_a_pair",
-             f"{where} returned {kind_of(result)}; it should return a pair (price, grads), where "
-             f"grads is a dict with the keys {list(names)}.", exercise)
+             tr("{where} returned {kind_of_result}; it should return a pair (price, grads), "
+                "where grads is a dict with the keys {list_names}.",
+                where=where, kind_of_result=kind_of(result), list_names=list(names)), exercise)
     return where, result
 
 
@@ -546,8 +587,9 @@ def _expect_gradient_keys(grads, names, where, exercise):
     expect_keys(grads, names, f"{where}'s grads", exercise)
     if set(grads) != set(names):
         fail("common.wrong_keys",
-             f"{where}: grads should be a dict with exactly the keys {list(names)}, got "
-             f"{sorted(grads)}.", exercise)
+             tr("{where}: grads should be a dict with exactly the keys {list_names}, got "
+                "{sorted_grads}.",
+                where=where, list_names=list(names), sorted_grads=sorted(grads)), exercise)
 
 
 def _check_shop_case(shop_graph, v, parts, replaced=()):
@@ -569,16 +611,20 @@ def _check_shop_price(where, price, expected_price, v):
     if price is not None and np.ndim(price) == 0 and not is_close(price, expected_price):
         if is_close(price, apples + oranges):
             fail("shop_graph.price_before_tax",
-                 f"{where}: the price is {float(price):g}, the sum before tax. Which node of the "
-                 f"graph comes after the add node?", "shop_graph")
+                 tr("{where}: the price is {float_price:g}, the sum before tax. Which node "
+                    "of the graph comes after the add node?",
+                    where=where, float_price=float(price)), "shop_graph")
         for which, value in (("only the apples", apples * v["tax"] + oranges),
                              ("only the oranges", apples + oranges * v["tax"])):
             if is_close(price, value):
                 fail("shop_graph.tax_on_one_fruit",
-                     f"{where}: the price {float(price):g} taxes {which}. Where in the graph does "
-                     f"the tax node sit: on one branch, or after the two branches join?",
+                     tr("{where}: the price {float_price:g} taxes {which}. Where in the "
+                        "graph does the tax node sit: on one branch, or after the two "
+                        "branches join?",
+                        where=where, float_price=float(price), which=which),
                      "shop_graph")
-    expect_close(price, expected_price, f"{where}: the price", exercise="shop_graph")
+    expect_close(price, expected_price, tr("{where}: the price",
+                                           where=where), exercise="shop_graph")
 
 
 def _diagnose_shop(where, grads, expected, v, replaced=(), shop_graph=None):
@@ -590,38 +636,46 @@ def _diagnose_shop(where, grads, expected, v, replaced=(), shop_graph=None):
                            np.array([expected[k] for k in SHOP_GRADIENT_NAMES], dtype=float))
     if scale is not None:
         fail("shop_graph.dout_not_one",
-             f"{where}: every gradient is {scale:.4g} times the right value. What is the "
-             f"gradient of the price with respect to itself, where the backward pass starts? Got "
-             f"{table}.", "shop_graph")
+             tr("{where}: every gradient is {scale:.4g} times the right value. What is the "
+                "gradient of the price with respect to itself, where the backward pass "
+                "starts? Got {table}.",
+                where=where, scale=scale, table=table), "shop_graph")
     for a, b in (("apple_price", "apple_count"), ("orange_price", "orange_count")):
         if is_close(got[a], expected[b]) and is_close(got[b], expected[a]):
             fail("shop_graph.swapped_gradients",
-                 f"{where}: the gradients of {a} and {b} are swapped. In a multiply node, which "
-                 f"input's value does each input's gradient carry? Got {table}.", "shop_graph")
+                 tr("{where}: the gradients of {a} and {b} are swapped. In a multiply node, "
+                    "which input's value does each input's gradient carry? Got {table}.",
+                    where=where, a=a, b=b, table=table), "shop_graph")
     without_tax = {k: float(expected[k]) / v["tax"] for k in SHOP_GRADIENT_NAMES[:4]}
     if all(is_close(got[k], without_tax[k]) for k in without_tax):
         fail("shop_graph.gradients_miss_tax",
-             f"{where}: the four price/count gradients miss the tax: they are what the graph "
-             f"would give without the tax node. What gradient does the tax node send back to "
-             f"the add node? Got {table}.", "shop_graph")
+             tr("{where}: the four price/count gradients miss the tax: they are what the "
+                "graph would give without the tax node. What gradient does the tax node "
+                "send back to the add node? Got {table}.",
+                where=where, table=table), "shop_graph")
     if not is_close(got["tax"], expected["tax"]) and is_close(got["tax"], subtotal * v["tax"]):
         fail("shop_graph.dtax_is_price",
-             f"{where}: dtax is the price after tax. The tax node multiplies the sum "
-             f"{subtotal:g} by the tax: which of its two inputs does dtax carry? Got {table}.",
+             tr("{where}: dtax is the price after tax. The tax node multiplies the sum "
+                "{subtotal:g} by the tax: which of its two inputs does dtax carry? Got "
+                "{table}.",
+                where=where, subtotal=subtotal, table=table),
              "shop_graph")
     wrong = [k for k in SHOP_GRADIENT_NAMES if not is_close(got[k], expected[k])]
     fail("shop_graph.wrong_gradients",
-         f"{where}: wrong gradient(s) for {', '.join(wrong)} (the tax node's other input is the "
-         f"sum {subtotal:g}). Got {table}. {_layers_said(replaced, shop_graph)} Which node's "
-         f"backward received the wrong upstream gradient?", "shop_graph")
+         tr("{where}: wrong gradient(s) for {join_wrong} (the tax node's other input is the "
+            "sum {subtotal:g}). Got {table}. {layers_said_replaced_shop_graph} Which node's "
+            "backward received the wrong upstream gradient?",
+            where=where, join_wrong=', '.join(wrong), subtotal=subtotal, table=table,
+            layers_said_replaced_shop_graph=_layers_said(replaced, shop_graph)), "shop_graph")
 
 
 def _layers_said(replaced, function=None):
     if not replaced:
         return "The graph uses your layers: if their tests fail, fix those first."
     layers = _layer_names(function, replaced)
-    return (f"The graph ran with bpkit's {layers} in place of yours, so the mistake is in how "
-            f"the nodes are connected.")
+    return (tr("The graph ran with bpkit's {layers} in place of yours, so the mistake is in "
+               "how the nodes are connected.",
+               layers=layers))
 
 
 def _as_number(value):
@@ -659,8 +713,9 @@ def check_delivery_shop(delivery_shop, seed=0, uses=(), numerically=False):
     _expect_layers_used(delivery_shop, uses, "delivery_shop")
     note = _own_layers_note(delivery_shop, uses, notes_delivery_shop(), DELIVERY_GRADIENT_NAMES,
                             _reference_delivery)
-    passed("delivery_shop", f"the price and the six gradients of the delivery shop and of "
-           f"other shops{note}", len(cases) + len(uses) + numerically)
+    passed("delivery_shop", tr("the price and the six gradients of the delivery shop and of "
+                               "other shops{note}",
+                               note=note), len(cases) + len(uses) + numerically)
 
 
 def _reference_delivery(v):
@@ -692,18 +747,22 @@ def _check_delivery_price(where, price, expected_price, v):
     if price is not None and np.ndim(price) == 0 and not is_close(price, expected_price):
         if is_close(price, fruit * v["tax"]):
             fail("delivery_shop.no_fee",
-                 f"{where}: the price {float(price):g} is the shop's without delivery. Where "
-                 f"does the delivery node join the graph?", "delivery_shop")
+                 tr("{where}: the price {float_price:g} is the shop's without delivery. "
+                    "Where does the delivery node join the graph?",
+                    where=where, float_price=float(price)), "delivery_shop")
         if is_close(price, fruit * v["tax"] + fee):
             fail("delivery_shop.fee_untaxed",
-                 f"{where}: the price {float(price):g} adds the delivery fee after the tax. "
-                 f"The tax applies to everything: which node should the fee reach before the "
-                 f"tax node?", "delivery_shop")
+                 tr("{where}: the price {float_price:g} adds the delivery fee after the "
+                    "tax. The tax applies to everything: which node should the fee reach "
+                    "before the tax node?",
+                    where=where, float_price=float(price)), "delivery_shop")
         if is_close(price, fruit + fee):
             fail("delivery_shop.price_before_tax",
-                 f"{where}: the price is {float(price):g}, the sum before tax. Which node of "
-                 f"the graph comes last?", "delivery_shop")
-    expect_close(price, expected_price, f"{where}: the price", exercise="delivery_shop")
+                 tr("{where}: the price is {float_price:g}, the sum before tax. Which node "
+                    "of the graph comes last?",
+                    where=where, float_price=float(price)), "delivery_shop")
+    expect_close(price, expected_price, tr("{where}: the price",
+                                           where=where), exercise="delivery_shop")
 
 
 def _diagnose_delivery(where, grads, expected, v, replaced, function):
@@ -714,9 +773,10 @@ def _diagnose_delivery(where, grads, expected, v, replaced, function):
                            np.array([expected[k] for k in names], dtype=float))
     if scale is not None:
         fail("delivery_shop.dout_not_one",
-             f"{where}: every gradient is {scale:.4g} times the right value. What is the "
-             f"gradient of the price with respect to itself, where the backward pass starts? "
-             f"Got {table}.", "delivery_shop")
+             tr("{where}: every gradient is {scale:.4g} times the right value. What is the "
+                "gradient of the price with respect to itself, where the backward pass "
+                "starts? Got {table}.",
+                where=where, scale=scale, table=table), "delivery_shop")
     through_apples = v["tax"] * v["apple_price"]
     through_fee = v["tax"] * v["fee_per_apple"]
     count = got["apple_count"]
@@ -725,17 +785,22 @@ def _diagnose_delivery(where, grads, expected, v, replaced, function):
                                (through_fee, "delivery", "apple")):
         if is_close(count, value):
             fail("delivery_shop.one_branch",
-                 f"{where}: d apple_count is {count:.6g}, what comes back through the {node} "
-                 f"node alone. The apple count feeds two nodes: what happens to the gradient "
-                 f"that comes back through the {other} node? Got {table}.", "delivery_shop")
+                 tr("{where}: d apple_count is {count:.6g}, what comes back through the "
+                    "{node} node alone. The apple count feeds two nodes: what happens to "
+                    "the gradient that comes back through the {other} node? Got {table}.",
+                    where=where, count=count, node=node, other=other, table=table), "delivery_shop")
     if others_right:
         fail("delivery_shop.apple_count",
-             f"{where}: only d apple_count is wrong (got {count:.6g}, expected "
-             f"{float(expected['apple_count']):.6g}). The count reaches the price along two "
-             f"paths: does your BranchLayer's backward receive the gradient of each?",
+             tr("{where}: only d apple_count is wrong (got {count:.6g}, expected "
+                "{float_expected_apple_count:.6g}). The count reaches the price along two "
+                "paths: does your BranchLayer's backward receive the gradient of each?",
+                where=where, count=count,
+                float_expected_apple_count=float(expected['apple_count'])),
              "delivery_shop")
     wrong = [k for k in names if not is_close(got[k], expected[k])]
     fail("delivery_shop.wrong_gradients",
-         f"{where}: wrong gradient(s) for {', '.join(wrong)}. Got {table}. "
-         f"{_layers_said(replaced, function)} Which node's backward received the wrong upstream "
-         f"gradient?", "delivery_shop")
+         tr("{where}: wrong gradient(s) for {join_wrong}. Got {table}. "
+            "{layers_said_replaced_function} Which node's backward received the wrong "
+            "upstream gradient?",
+            where=where, join_wrong=', '.join(wrong), table=table,
+            layers_said_replaced_function=_layers_said(replaced, function)), "delivery_shop")

@@ -8,6 +8,7 @@ wrong variants so that the message names what the code did.
 
 import numpy as np
 
+from ..i18n import tr
 from ..network import MultiLayerNet
 from ._student import call, expect_value, fail, passed, rng_for
 
@@ -33,15 +34,17 @@ def _run(optimizer, params, grad_steps, what, exercise):
     held = dict(params)
     path = []
     for step, grads in enumerate(grad_steps, start=1):
-        call(f"{what}.update(params, grads) at step {step}", optimizer.update, params,
+        call(tr("{what}.update(params, grads) at step {step}",
+                what=what, step=step), optimizer.update, params,
              {k: g.copy() for k, g in grads.items()}, exercise=exercise)
         for name, array in held.items():
             if params.get(name) is not array:
                 _fail(
                     f"{exercise}.new_array",
-                    f"after {what}.update, params[{name!r}] is a new array, no longer the one "
-                    f"the layers hold; the network would never see the step. How do you change "
-                    f"an array's values without replacing the array?"
+                    tr("after {what}.update, params[{name!r}] is a new array, no longer the "
+                       "one the layers hold; the network would never see the step. How do "
+                       "you change an array's values without replacing the array?",
+                       what=what, name=name)
                 )
         path.append({k: v.copy() for k, v in params.items()})
     return path
@@ -91,7 +94,8 @@ def check_momentum(Momentum, seed=0):
     rng = rng_for(seed)
     lr, momentum = float(rng.uniform(0.01, 0.2)), float(rng.uniform(0.5, 0.95))
     params, grad_steps = _problem(rng)
-    what = f"Momentum(lr={lr:.3g}, momentum={momentum:.3g})"
+    what = tr("Momentum(lr={lr:.3g}, momentum={momentum:.3g})",
+              lr=lr, momentum=momentum)
     optimizer = call(what, Momentum, lr=lr, momentum=momentum, exercise="momentum")
     path = _run(optimizer, {k: v.copy() for k, v in params.items()}, grad_steps, what, "momentum")
     expected = _reference_path(params, grad_steps, _momentum_rule(lr, momentum))
@@ -101,32 +105,38 @@ def check_momentum(Momentum, seed=0):
     if all(np.array_equal(step[k], params[k]) for step in path for k in params):
         _fail(
             "momentum.nothing_moved",
-            f"{what}: after 4 calls of update every parameter is where it started. update "
-            f"returns nothing; its whole job is to change the arrays in params. Which line "
-            f"moves them?"
+            tr("{what}: after 4 calls of update every parameter is where it started. update "
+               "returns nothing; its whole job is to change the arrays in params. Which "
+               "line moves them?",
+               what=what)
         )
     if _same(path, _reference_path(params, grad_steps, _momentum_rule(lr, momentum, sign=-1))):
         _fail(
             "momentum.uphill",
-            f"{what} moves the parameters uphill: after 4 steps they are where a ball would be "
-            f"if the slope pushed it up. Which way does the gradient point, and which way "
-            f"should the push go?"
+            tr("{what} moves the parameters uphill: after 4 steps they are where a ball "
+               "would be if the slope pushed it up. Which way does the gradient point, and "
+               "which way should the push go?",
+               what=what)
         )
     if _same(path, _reference_path(params, grad_steps, _sgd_rule(lr))) or _same(
             path, _reference_path(params, grad_steps, _momentum_rule(lr, momentum, keep=False))):
         _fail(
             "momentum.no_memory",
-            f"{what} takes exactly the steps of plain gradient descent: nothing is carried "
-            f"over from one update to the next. Where does the ball's velocity live between "
-            f"two calls of update, and what fraction of it survives a step?"
+            tr("{what} takes exactly the steps of plain gradient descent: nothing is "
+               "carried over from one update to the next. Where does the ball's velocity "
+               "live between two calls of update, and what fraction of it survives a step?",
+               what=what)
         )
     step, name = _first_difference(path, expected)
     _fail(
         "momentum.wrong_path",
-        f"{what}: params[{name!r}] after step {step} is {path[step - 1][name].ravel()[0]:.6g} "
-        f"(first entry); the ball model gives {expected[step - 1][name].ravel()[0]:.6g}. After "
-        f"each step, the velocity is the old velocity times momentum plus the push of the "
-        f"slope; the parameter then moves by the velocity. Which part differs in yours?"
+        tr("{what}: params[{name!r}] after step {step} is {path_step_1_name_ravel_0:.6g} "
+           "(first entry); the ball model gives {expected_step_1_name_ravel_0:.6g}. After "
+           "each step, the velocity is the old velocity times momentum plus the push of the "
+           "slope; the parameter then moves by the velocity. Which part differs in yours?",
+           what=what, name=name, step=step,
+           path_step_1_name_ravel_0=path[step - 1][name].ravel()[0],
+           expected_step_1_name_ravel_0=expected[step - 1][name].ravel()[0])
     )
 
 
@@ -155,7 +165,8 @@ def check_adam(Adam, seed=0):
     lr = float(rng.uniform(0.001, 0.1))
     beta1, beta2 = float(rng.uniform(0.8, 0.95)), float(rng.uniform(0.95, 0.999))
     params, grad_steps = _problem(rng)
-    what = f"Adam(lr={lr:.3g}, beta1={beta1:.3g}, beta2={beta2:.3g})"
+    what = tr("Adam(lr={lr:.3g}, beta1={beta1:.3g}, beta2={beta2:.3g})",
+              lr=lr, beta1=beta1, beta2=beta2)
     optimizer = call(what, Adam, lr=lr, beta1=beta1, beta2=beta2, exercise="adam")
     eps = float(getattr(optimizer, "eps", 1e-8))
     path = _run(optimizer, {k: v.copy() for k, v in params.items()}, grad_steps, what, "adam")
@@ -167,9 +178,10 @@ def check_adam(Adam, seed=0):
     if all(np.array_equal(step[k], params[k]) for step in path for k in params):
         _fail(
             "adam.nothing_moved",
-            f"{what}: after 4 calls of update every parameter is where it started. update "
-            f"returns nothing; its whole job is to change the arrays in params. Which line "
-            f"moves them?"
+            tr("{what}: after 4 calls of update every parameter is where it started. update "
+               "returns nothing; its whole job is to change the arrays in params. Which "
+               "line moves them?",
+               what=what)
         )
     first = {k: path[0][k] - params[k] for k in params}
     biggest = max(float(np.max(np.abs(s))) for s in first.values())
@@ -177,25 +189,31 @@ def check_adam(Adam, seed=0):
              rtol=1e-5):
         _fail(
             "adam.no_bias_correction",
-            f"{what}: the first step moves entries by up to {biggest:.3g}, about "
-            f"{biggest / lr:.2g} times lr. Both running averages start at 0, so after one step "
-            f"they hold only a fraction of the gradient: which fraction, and how do you undo it?"
+            tr("{what}: the first step moves entries by up to {biggest:.3g}, about "
+               "{biggest_lr:.2g} times lr. Both running averages start at 0, so after one "
+               "step they hold only a fraction of the gradient: which fraction, and how do "
+               "you undo it?",
+               what=what, biggest=biggest, biggest_lr=biggest / lr)
         )
     if biggest > 1.5 * lr or biggest < 0.5 * lr:
         _fail(
             "adam.wrong_step_size",
-            f"{what}: the first step moves entries by up to {biggest:.3g}, but Adam's first "
-            f"step is about lr = {lr:.3g} for every entry, whatever the gradient's size: the "
-            f"corrected average of the gradients divided by the square root of the corrected "
-            f"average of their squares is about +-1. Which part is off?"
+            tr("{what}: the first step moves entries by up to {biggest:.3g}, but Adam's "
+               "first step is about lr = {lr:.3g} for every entry, whatever the gradient's "
+               "size: the corrected average of the gradients divided by the square root of "
+               "the corrected average of their squares is about +-1. Which part is off?",
+               what=what, biggest=biggest, lr=lr)
         )
     step, name = _first_difference(path, expected)
     _fail(
         "adam.wrong_path",
-        f"{what}: params[{name!r}] after step {step} is {path[step - 1][name].ravel()[0]:.6g} "
-        f"(first entry), Adam gives {expected[step - 1][name].ravel()[0]:.6g}. Is the step "
-        f"count shared by all parameters and counted once per update, and does each parameter "
-        f"keep its own two averages?"
+        tr("{what}: params[{name!r}] after step {step} is {path_step_1_name_ravel_0:.6g} "
+           "(first entry), Adam gives {expected_step_1_name_ravel_0:.6g}. Is the step count "
+           "shared by all parameters and counted once per update, and does each parameter "
+           "keep its own two averages?",
+           what=what, name=name, step=step,
+           path_step_1_name_ravel_0=path[step - 1][name].ravel()[0],
+           expected_step_1_name_ravel_0=expected[step - 1][name].ravel()[0])
     )
 
 
@@ -222,28 +240,33 @@ def check_train_uses_optimizer(train, seed=0):
     before = {k: v.copy() for k, v in net.params.items()}
     optimizer = _RecordingOptimizer(lr=0.05)
     steps = 3
-    what = f"train(network, x {x.shape}, t {t.shape}, lr=0.5, steps={steps}, batch_size=10, " \
-           f"seed=1, optimizer=...)"
+    what = tr("train(network, x {x_shape}, t {t_shape}, lr=0.5, steps={steps}, "
+              "batch_size=10, seed=1, optimizer=...)",
+              x_shape=x.shape, t_shape=t.shape, steps=steps)
     expect_value(call(what, train, net, x, t, lr=0.5, steps=steps, batch_size=10, seed=1,
                       optimizer=optimizer, exercise="train"), what, "train")
     if len(optimizer.calls) != steps:
         _fail(
             "train.optimizer_call_count",
-            f"{what} called optimizer.update {len(optimizer.calls)} times for {steps} steps. "
-            f"When an optimizer is given, who should make each step?"
+            tr("{what} called optimizer.update {len_optimizer_calls} times for {steps} "
+               "steps. When an optimizer is given, who should make each step?",
+               what=what, len_optimizer_calls=len(optimizer.calls), steps=steps)
         )
     if any(params is not net.params for params, _ in optimizer.calls):
         _fail(
             "train.optimizer_wrong_params",
-            f"{what} handed optimizer.update a dict other than network.params: the optimizer "
-            f"changes the arrays it is given, and only network.params holds the layers' arrays."
+            tr("{what} handed optimizer.update a dict other than network.params: the "
+               "optimizer changes the arrays it is given, and only network.params holds the "
+               "layers' arrays.",
+               what=what)
         )
     moved = {k: net.params[k] - before[k] for k in before}
     by_optimizer = {k: -0.05 * sum(grads[k] for _, grads in optimizer.calls) for k in before}
     if not all(np.allclose(moved[k], by_optimizer[k], rtol=1e-6, atol=1e-12) for k in before):
         _fail(
             "train.optimizer_and_own_step",
-            f"{what}: the weights moved by more than the optimizer's steps. With an optimizer "
-            f"given, should the loop still take its own lr step as well?"
+            tr("{what}: the weights moved by more than the optimizer's steps. With an "
+               "optimizer given, should the loop still take its own lr step as well?",
+               what=what)
         )
     passed("train(..., optimizer=...)", "the optimizer makes every step", 3)

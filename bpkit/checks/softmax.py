@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import functions, layers
 from ..gradcheck import numerical_gradient
+from ..i18n import tr
 from ._student import (
     CheckFailure,
     call,
@@ -105,8 +106,9 @@ def reference_parts(thing, names):
         named = [f"bpkit's {name}" for name in replaced]
         parts = " and ".join([", ".join(named[:-1]), named[-1]] if len(named) > 1 else named)
         has = "they have their own tests" if len(replaced) > 1 else "it has its own tests"
-        note = (f"\n(This test ran {parts} in place of yours: {has} above, so what it found "
-                f"is in {owner} itself.)")
+        note = (tr("\n(This test ran {parts} in place of yours: {has} above, so what it "
+                   "found is in {owner} itself.)",
+                   parts=parts, has=has, owner=owner))
         again = CheckFailure(failure.mistake_id, failure.message + note, failure.exercise)
         again.student_line = failure.student_line
         raise again from None
@@ -133,26 +135,31 @@ def check_softmax(softmax, seed=0):
     n, c = _sizes(rng)
     x = rng.standard_normal((n, c)) * 2
     x_before = x.copy()
-    what = f"softmax(x) for x of shape {x.shape}"
+    what = tr("softmax(x) for x of shape {x_shape}",
+              x_shape=x.shape)
     y = expect_value(call(what, softmax, x, exercise="softmax"), what, "softmax")
     expect_unchanged(x_before, x, "softmax", "x", "softmax")
     if is_close(y, _naive_softmax(x, axis=0)):
         fail("softmax.wrong_axis",
-             f"{what} normalised over axis 0 (the batch): each COLUMN sums to 1. Every row is "
-             f"one sample: which axis holds one sample's classes?", "softmax")
+             tr("{what} normalised over axis 0 (the batch): each COLUMN sums to 1. Every "
+                "row is one sample: which axis holds one sample's classes?",
+                what=what), "softmax")
     if is_close(y, _naive_softmax(x, axis=None)):
         fail("softmax.whole_batch",
-             f"{what} divided by the sum over the WHOLE batch, so all {n * c} numbers sum to 1. "
-             f"Which numbers should one sample's probabilities sum over?", "softmax")
+             tr("{what} divided by the sum over the WHOLE batch, so all {n_c} numbers sum "
+                "to 1. Which numbers should one sample's probabilities sum over?",
+                what=what, n_c=n * c), "softmax")
     expect_close(y, functions.softmax(x), what, "Does each row sum to 1?", exercise="softmax")
     one = x[0]
-    what_one = f"softmax(x) for one sample x of shape {one.shape}"
+    what_one = tr("softmax(x) for one sample x of shape {one_shape}",
+                  one_shape=one.shape)
     y_one = call(what_one, softmax, one, exercise="softmax",
                  question="Can the same code serve one sample (C,) and a batch (N, C): which "
                  "axis is the classes' axis in both?")
     expect_close(y_one, functions.softmax(one), what_one,
                  "Which axis is the classes' axis in both (C,) and (N, C)?", exercise="softmax")
-    y32 = call(f"{what} in float32", softmax, x.astype(np.float32), exercise="softmax")
+    y32 = call(tr("{what} in float32",
+                  what=what), softmax, x.astype(np.float32), exercise="softmax")
     expect_dtype(y32, np.float32, "softmax(x) for float32 x", "softmax")
     passed("softmax", "rows of probabilities for a batch and for one sample", 3)
 
@@ -165,7 +172,8 @@ def check_softmax_stable(softmax, seed=0):
     why = ("exp(1000) overflows to inf and inf / inf is nan (exp(-1000) underflows to 0, and "
            "0 / 0 is nan). Softmax does not change when the same number is added to every "
            "score of a sample: which number keeps every exponent at 0 or below?")
-    what = f"softmax(x) for scores around +1000 and -1000, x of shape {x.shape}"
+    what = tr("softmax(x) for scores around +1000 and -1000, x of shape {x_shape}",
+              x_shape=x.shape)
     try:
         y = call(what, softmax, x, exercise="softmax")
     except CheckFailure as failure:
@@ -174,7 +182,8 @@ def check_softmax_stable(softmax, seed=0):
         raise
     expect_value(y, what, "softmax")
     if not np.all(np.isfinite(np.asarray(y, dtype=np.float64))):
-        fail("softmax.overflow", f"{what} contains inf or nan: {why}", "softmax")
+        fail("softmax.overflow", tr("{what} contains inf or nan: {why}",
+                                    what=what, why=why), "softmax")
     expect_close(y, functions.softmax(x), what, why, exercise="softmax")
     passed("softmax", "finite for scores of +-1000", 1)
 
@@ -187,33 +196,39 @@ def check_cross_entropy_error(cross_entropy_error, seed=0):
     labels = rng.integers(0, c, size=n)
     one_hot = np.eye(c)[labels]
     expected = functions.cross_entropy_error(y, labels)
-    what = f"cross_entropy_error(y, t) for y {y.shape} and one-hot t {one_hot.shape}"
+    what = tr("cross_entropy_error(y, t) for y {y_shape} and one-hot t {one_hot_shape}",
+              y_shape=y.shape, one_hot_shape=one_hot.shape)
     loss = call(what, cross_entropy_error, y, one_hot, exercise="cross_entropy_error")
     expect_number(loss, what, "The loss is ONE number for the whole batch.",
                   "cross_entropy_error")
     if is_close(loss, n * expected, rtol=LOSS_RTOL):
         fail("cross_entropy_error.summed_over_batch",
-             f"{what} is {float(loss):.4g}, {n} times the right value: the SUM over the batch. "
-             f"Should the loss (and the learning rate it needs) depend on how many samples a "
-             f"batch holds?", "cross_entropy_error")
+             tr("{what} is {float_loss:.4g}, {n} times the right value: the SUM over the "
+                "batch. Should the loss (and the learning rate it needs) depend on how many "
+                "samples a batch holds?",
+                what=what, float_loss=float(loss), n=n), "cross_entropy_error")
     if is_close(loss, -expected, rtol=LOSS_RTOL):
         fail("cross_entropy_error.wrong_sign",
-             f"{what} is negative ({float(loss):.4g}). The log of a probability is <= 0: what "
-             f"makes the loss positive?", "cross_entropy_error")
+             tr("{what} is negative ({float_loss:.4g}). The log of a probability is <= 0: "
+                "what makes the loss positive?",
+                what=what, float_loss=float(loss)), "cross_entropy_error")
     if is_close(loss, expected / c, rtol=LOSS_RTOL):
         fail("cross_entropy_error.mean_over_classes",
-             f"{what} averaged over all N * C = {n * c} entries. Which of the two axes is a "
-             f"sum, and which a mean?", "cross_entropy_error")
+             tr("{what} averaged over all N * C = {n_c} entries. Which of the two axes is a "
+                "sum, and which a mean?",
+                what=what, n_c=n * c), "cross_entropy_error")
     expect_close(loss, expected, what, rtol=LOSS_RTOL, exercise="cross_entropy_error")
-    what_labels = f"cross_entropy_error(y, t) for y {y.shape} and labels t {labels.shape}"
+    what_labels = tr("cross_entropy_error(y, t) for y {y_shape} and labels t {labels_shape}",
+                     y_shape=y.shape, labels_shape=labels.shape)
     labels_question = ("When t holds one class number per sample (t.size == N), which entry of "
                        "each row of y is the right class's probability?")
     loss = call(what_labels, cross_entropy_error, y, labels, exercise="cross_entropy_error",
                 question=labels_question)
     expect_close(loss, expected, what_labels, labels_question, rtol=LOSS_RTOL,
                  exercise="cross_entropy_error")
-    what_one = (f"cross_entropy_error(y, t) for one sample y {y[0].shape}, "
-                f"one-hot t {one_hot[0].shape}")
+    what_one = (tr("cross_entropy_error(y, t) for one sample y {y_0_shape}, one-hot t "
+                   "{one_hot_0_shape}",
+                   y_0_shape=y[0].shape, one_hot_0_shape=one_hot[0].shape))
     one_question = "Can one sample be treated as a batch of one?"
     loss = call(what_one, cross_entropy_error, y[0], one_hot[0], exercise="cross_entropy_error",
                 question=one_question)
@@ -230,8 +245,9 @@ def check_cross_entropy_error(cross_entropy_error, seed=0):
         loss = -np.inf
     if not np.isfinite(loss):
         fail("cross_entropy_error.log_zero",
-             f"{what_zero} is not a finite number: log(0) is -inf. What tiny change inside the "
-             f"log keeps it finite?", "cross_entropy_error")
+             tr("{what_zero} is not a finite number: log(0) is -inf. What tiny change "
+                "inside the log keeps it finite?",
+                what_zero=what_zero), "cross_entropy_error")
     passed("cross_entropy_error", "the batch mean, for one-hot targets, labels and one sample",
            4)
 
@@ -250,20 +266,23 @@ def _swl_forward(SoftmaxWithLoss, seed=0):
     x, labels, one_hot = _one_hot_case(rng)
     expected = functions.cross_entropy_error(functions.softmax(x), labels)
     for t, kind in ((one_hot, "one-hot t"), (labels, "labels t")):
-        what = f"SoftmaxWithLoss().forward(x, t) for x {x.shape} and {kind} {t.shape}"
+        what = tr("SoftmaxWithLoss().forward(x, t) for x {x_shape} and {kind} {t_shape}",
+                  x_shape=x.shape, kind=kind, t_shape=t.shape)
         layer = call("SoftmaxWithLoss()", SoftmaxWithLoss, exercise="softmax_with_loss")
         loss = call(what, layer.forward, x.copy(), t.copy(), exercise="softmax_with_loss")
         expect_number(loss, what, "The loss is one number.", "softmax_with_loss")
         if is_close(loss, x.shape[0] * expected, rtol=LOSS_RTOL):
             fail("softmax_with_loss.summed_over_batch",
-                 f"{what} is the SUM of the losses over the batch. Should the loss depend on "
-                 f"how many samples a batch holds?", "softmax_with_loss")
+                 tr("{what} is the SUM of the losses over the batch. Should the loss depend "
+                    "on how many samples a batch holds?",
+                    what=what), "softmax_with_loss")
         with np.errstate(all="ignore"):  # log of negative scores: nan, on purpose
             on_scores = functions.cross_entropy_error(x, labels)
         if is_close(loss, on_scores):
             fail("softmax_with_loss.no_softmax",
-                 f"{what} applied cross-entropy to the raw scores x. Cross-entropy needs "
-                 f"probabilities: which step comes first?", "softmax_with_loss")
+                 tr("{what} applied cross-entropy to the raw scores x. Cross-entropy needs "
+                    "probabilities: which step comes first?",
+                    what=what), "softmax_with_loss")
         expect_close(loss, expected, what, rtol=LOSS_RTOL, exercise="softmax_with_loss")
     passed("SoftmaxWithLoss.forward", "the mean loss, for one-hot targets and labels", 2)
 
@@ -276,8 +295,9 @@ def _swl_backward(SoftmaxWithLoss, seed=0):
     y = functions.softmax(x)
     expected = (y - one_hot) / n
     ex = "softmax_with_loss"
-    what = (f"SoftmaxWithLoss.backward() after forward(x, t) with x {x.shape}, "
-            f"one-hot t {one_hot.shape}")
+    what = (tr("SoftmaxWithLoss.backward() after forward(x, t) with x {x_shape}, one-hot t "
+               "{one_hot_shape}",
+               x_shape=x.shape, one_hot_shape=one_hot.shape))
     layer = call("SoftmaxWithLoss()", SoftmaxWithLoss, exercise=ex)
     call("SoftmaxWithLoss().forward(x, t)", layer.forward, x.copy(), one_hot.copy(), exercise=ex)
     dx = expect_value(call(what, layer.backward, exercise=ex,
@@ -285,27 +305,32 @@ def _swl_backward(SoftmaxWithLoss, seed=0):
                       what, ex)
     if is_close(dx, y - one_hot):
         fail("softmax_with_loss.not_divided_by_batch",
-             f"{what} is N = {n} times too large. The loss is the MEAN over the batch: what "
-             f"does that factor do to each sample's gradient?", ex)
+             tr("{what} is N = {n} times too large. The loss is the MEAN over the batch: "
+                "what does that factor do to each sample's gradient?",
+                what=what, n=n), ex)
     if is_close(dx, (one_hot - y) / n) or is_close(dx, one_hot - y):
         fail("softmax_with_loss.wrong_sign",
-             f"{what} has the wrong sign. Raising the right class's score should LOWER the "
-             f"loss: what sign must that entry's gradient have?", ex)
+             tr("{what} has the wrong sign. Raising the right class's score should LOWER "
+                "the loss: what sign must that entry's gradient have?",
+                what=what), ex)
     expect_close(dx, expected, what, exercise=ex)
 
     dout = float(rng.uniform(2, 4))
     layer = call("SoftmaxWithLoss()", SoftmaxWithLoss, exercise=ex)
     call("SoftmaxWithLoss().forward(x, t)", layer.forward, x.copy(), one_hot.copy(), exercise=ex)
-    what_dout = f"SoftmaxWithLoss.backward(dout={dout:.3g})"
+    what_dout = tr("SoftmaxWithLoss.backward(dout={dout:.3g})",
+                   dout=dout)
     dx = call(what_dout, layer.backward, dout, exercise=ex)
     if is_close(dx, expected):
         fail("softmax_with_loss.ignores_dout",
-             f"{what_dout} gave the same gradient as dout=1: it ignores dout. By the chain "
-             f"rule, what multiplies the local gradient?", ex)
+             tr("{what_dout} gave the same gradient as dout=1: it ignores dout. By the "
+                "chain rule, what multiplies the local gradient?",
+                what_dout=what_dout), ex)
     expect_close(dx, dout * expected, what_dout, exercise=ex)
 
     layer = call("SoftmaxWithLoss()", SoftmaxWithLoss, exercise=ex)
-    what_labels = f"SoftmaxWithLoss.backward() after forward with labels t {labels.shape}"
+    what_labels = tr("SoftmaxWithLoss.backward() after forward with labels t {labels_shape}",
+                     labels_shape=labels.shape)
     label_question = ("With labels t (N,), subtracting t from y (N, C) broadcasts wrongly: "
                       "which entry of each row belongs to the right class?")
     call("SoftmaxWithLoss().forward(x, labels)", layer.forward, x.copy(), labels.copy(),
@@ -327,7 +352,8 @@ def _swl_numerically(SoftmaxWithLoss, seed=0, tol=1e-4):
     x = x / 2  # smaller still: the numerical gradient sees the delta too
     layer = call("SoftmaxWithLoss()", SoftmaxWithLoss, exercise="softmax_with_loss")
     expect_numerical_gradients(layer, x, one_hot, tol=tol, exercise="softmax_with_loss",
-                               what=f"SoftmaxWithLoss.backward with {shapes(x=x, t=one_hot)}")
+                               what=tr("SoftmaxWithLoss.backward with {shapes_x_x_t_one_hot}",
+                                       shapes_x_x_t_one_hot=shapes(x=x, t=one_hot)))
     passed("SoftmaxWithLoss.backward", "agrees with the numerical gradient", 1)
 
 
@@ -366,9 +392,11 @@ def check_softmax_with_loss_numerically(SoftmaxWithLoss, seed=0, tol=1e-4):
 
 def _softmax_layer_dx(Softmax, x, dout, ex):
     layer = call("Softmax()", Softmax, exercise=ex)
-    call(f"Softmax().forward(x) for x {x.shape}", layer.forward, x.copy(), exercise=ex)
+    call(tr("Softmax().forward(x) for x {x_shape}",
+            x_shape=x.shape), layer.forward, x.copy(), exercise=ex)
     dout_before = dout.copy()
-    what = f"Softmax.backward(dout) for x and dout of shape {x.shape}"
+    what = tr("Softmax.backward(dout) for x and dout of shape {x_shape}",
+              x_shape=x.shape)
     dx = expect_value(call(what, layer.backward, dout, exercise=ex), what, ex)
     expect_unchanged(dout_before, dout, "Softmax.backward", "dout", ex)
     return dx, what
@@ -392,25 +420,31 @@ def check_softmax_layer_backward(Softmax, seed=0):
                      "gradient of.", ex)
         if is_close(dx, dout * y * (1 - y)):
             fail("softmax_layer.diagonal_only",
-                 f"{what} treats each y_k as a function of its own score a_k alone (as for a "
-                 f"sigmoid). {every}", ex)
+                 tr("{what} treats each y_k as a function of its own score a_k alone (as "
+                    "for a sigmoid). {every}",
+                    what=what, every=every), ex)
         if is_close(dx, y - dout):
             fail("softmax_layer.assumed_cross_entropy",
-                 f"{what} returned y − dout: a shortcut that holds only for the gradient "
-                 f"cross-entropy sends with a one-hot target. This node must work for any dout "
-                 f"(a vector-Jacobian product). {every}", ex)
+                 tr("{what} returned y − dout: a shortcut that holds only for the gradient "
+                    "cross-entropy sends with a one-hot target. This node must work for any "
+                    "dout (a vector-Jacobian product). {every}",
+                    what=what, every=every), ex)
         if is_close(dx, -expected):
             fail("softmax_layer.wrong_sign",
-                 f"{what} has the wrong sign everywhere. Raising a score a_j: does its own "
-                 f"probability y_j go up or down, and the others?", ex)
+                 tr("{what} has the wrong sign everywhere. Raising a score a_j: does its "
+                    "own probability y_j go up or down, and the others?",
+                    what=what), ex)
         if n > 1 and is_close(dx, y * (dout - np.sum(dout * y))):
             fail("softmax_layer.whole_batch",
-                 f"{what} mixes the {n} samples of the batch: one sample's gradient depends on "
-                 f"the others' dout. Does sample 0's score reach sample 1's probabilities?", ex)
+                 tr("{what} mixes the {n} samples of the batch: one sample's gradient "
+                    "depends on the others' dout. Does sample 0's score reach sample 1's "
+                    "probabilities?",
+                    what=what, n=n), ex)
         if is_close(dx, y * (dout - np.sum(dout * y, axis=0))):
             fail("softmax_layer.wrong_axis",
-                 f"{what} adds up over axis 0, the {n} samples. The sum a y_k depends on runs "
-                 f"over one sample's {c} classes: which axis is that?", ex)
+                 tr("{what} adds up over axis 0, the {n} samples. The sum a y_k depends on "
+                    "runs over one sample's {c} classes: which axis is that?",
+                    what=what, n=n, c=c), ex)
         expect_close(dx, expected, what, every, exercise=ex)
         dx_one, what_one = _softmax_layer_dx(Softmax, x[0], dout[0], ex)
         expect_close(dx_one, expected[0], what_one, "Does the same code serve one sample (C,) "
@@ -440,10 +474,13 @@ def _ce_case(rng):
 
 def _ce_layer_dy(CrossEntropy, y, t, ex, *dout):
     layer = call("CrossEntropy()", CrossEntropy, exercise=ex)
-    call(f"CrossEntropy().forward(y, t) for y, t {y.shape}", layer.forward, y.copy(), t.copy(),
+    call(tr("CrossEntropy().forward(y, t) for y, t {y_shape}",
+            y_shape=y.shape), layer.forward, y.copy(), t.copy(),
          exercise=ex)
-    what = (f"CrossEntropy.backward({'' if not dout else f'dout={dout[0]:.3g}'}) after "
-            f"forward(y, t) with y and one-hot t of shape {y.shape}")
+    what = (tr("CrossEntropy.backward({if_not_dout_else_f_dout_dout_0_3}) after forward(y, "
+               "t) with y and one-hot t of shape {y_shape}",
+               if_not_dout_else_f_dout_dout_0_3='' if not dout else f'dout={dout[0]:.3g}',
+               y_shape=y.shape))
     dy = expect_value(call(what, layer.backward, *dout, exercise=ex), what, ex)
     return dy, what
 
@@ -464,32 +501,37 @@ def check_cross_entropy_layer_backward(CrossEntropy, seed=0):
                      "gradient of.", ex)
         if is_close(dy, expected * n, rtol=LOSS_RTOL):
             fail("cross_entropy_layer.not_divided_by_batch",
-                 f"{what} is N = {n} times too large. The loss is the MEAN over the batch: "
-                 f"what does that do to each sample's share of the gradient?", ex)
+                 tr("{what} is N = {n} times too large. The loss is the MEAN over the "
+                    "batch: what does that do to each sample's share of the gradient?",
+                    what=what, n=n), ex)
         if is_close(dy, -expected, rtol=LOSS_RTOL) or is_close(dy, -expected * n,
                                                                 rtol=LOSS_RTOL):
             fail("cross_entropy_layer.wrong_sign",
-                 f"{what} is positive where it should be negative. Raising the right class's "
-                 f"probability: does the loss go up or down?", ex)
+                 tr("{what} is positive where it should be negative. Raising the right "
+                    "class's probability: does the loss go up or down?",
+                    what=what), ex)
         wrong_classes = (t == 0) & ~np.isclose(np.asarray(dy, dtype=float), 0)
         if wrong_classes.any():
             fail("cross_entropy_layer.wrong_classes_nonzero",
-                 f"{what} is not 0 for {int(wrong_classes.sum())} entries of classes that are "
-                 f"not the right one. Does the loss change at all when such a probability "
-                 f"moves (with everything else held still)?", ex)
+                 tr("{what} is not 0 for {int_wrong_classes_sum} entries of classes that "
+                    "are not the right one. Does the loss change at all when such a "
+                    "probability moves (with everything else held still)?",
+                    what=what, int_wrong_classes_sum=int(wrong_classes.sum())), ex)
         if is_close(dy, expected * y * y, rtol=LOSS_RTOL) or is_close(
                 dy, -t * np.log(y) / n, rtol=LOSS_RTOL):
             fail("cross_entropy_layer.log_derivative",
-                 f"{what} has the right zeros but the wrong values where t = 1. What is the "
-                 f"derivative of log(y) by y?", ex)
+                 tr("{what} has the right zeros but the wrong values where t = 1. What is "
+                    "the derivative of log(y) by y?",
+                    what=what), ex)
         expect_close(dy, expected, what, "What is the derivative of log(y) by y, and what does "
                      "the mean over N do?", rtol=LOSS_RTOL, exercise=ex)
         dout = float(rng.uniform(2, 4))
         dy, what = _ce_layer_dy(CrossEntropy, y, t, ex, dout)
         if is_close(dy, expected, rtol=LOSS_RTOL):
             fail("cross_entropy_layer.ignores_dout",
-                 f"{what} gave the same gradient as dout=1: it ignores dout. By the chain rule "
-                 f"(연쇄법칙), what multiplies the local gradient?", ex)
+                 tr("{what} gave the same gradient as dout=1: it ignores dout. By the chain "
+                    "rule (연쇄법칙), what multiplies the local gradient?",
+                    what=what), ex)
         expect_close(dy, dout * expected, what, rtol=LOSS_RTOL, exercise=ex)
     passed("CrossEntropy.backward", "the gradient by the probabilities, with and without dout",
            3)
@@ -510,10 +552,13 @@ def check_cross_entropy_layer_numerically(CrossEntropy, seed=0, tol=1e-4):
 
 def _sse_dy(SquaredErrorLoss, y, t, ex, *dout):
     layer = call("SquaredErrorLoss()", SquaredErrorLoss, exercise=ex)
-    call(f"SquaredErrorLoss().forward(y, t) for y, t {y.shape}", layer.forward, y.copy(),
+    call(tr("SquaredErrorLoss().forward(y, t) for y, t {y_shape}",
+            y_shape=y.shape), layer.forward, y.copy(),
          t.copy(), exercise=ex)
-    what = (f"SquaredErrorLoss.backward({'' if not dout else f'dout={dout[0]:.3g}'}) after "
-            f"forward(y, t) with y, t of shape {y.shape}")
+    what = (tr("SquaredErrorLoss.backward({if_not_dout_else_f_dout_dout_0_3}) after "
+               "forward(y, t) with y, t of shape {y_shape}",
+               if_not_dout_else_f_dout_dout_0_3='' if not dout else f'dout={dout[0]:.3g}',
+               y_shape=y.shape))
     return expect_value(call(what, layer.backward, *dout, exercise=ex), what, ex), what
 
 
@@ -531,24 +576,28 @@ def check_squared_error_backward(SquaredErrorLoss, seed=0):
                  "of.", ex)
     if is_close(dy, expected * n):
         fail("squared_error_loss.not_divided_by_batch",
-             f"{what} is N = {n} times too large. The loss is the MEAN over the batch: what "
-             f"does that do to each sample's share of the gradient?", ex)
+             tr("{what} is N = {n} times too large. The loss is the MEAN over the batch: "
+                "what does that do to each sample's share of the gradient?",
+                what=what, n=n), ex)
     if is_close(dy, 2 * expected) or is_close(dy, 2 * expected * n):
         fail("squared_error_loss.factor_two",
-             f"{what} is twice too large. The loss has a factor 0.5 in front of the square: "
-             f"what does it do to the derivative of the square?", ex)
+             tr("{what} is twice too large. The loss has a factor 0.5 in front of the "
+                "square: what does it do to the derivative of the square?",
+                what=what), ex)
     if is_close(dy, -expected):
         fail("squared_error_loss.wrong_sign",
-             f"{what} has the wrong sign. When a prediction is above its target, should "
-             f"raising it further make the loss larger or smaller?", ex)
+             tr("{what} has the wrong sign. When a prediction is above its target, should "
+                "raising it further make the loss larger or smaller?",
+                what=what), ex)
     expect_close(dy, expected, what, "If one prediction y[i, j] moves a little, by how much "
                  "does its own squared term move?", exercise=ex)
     dout = float(rng.uniform(2, 4))
     dy, what = _sse_dy(SquaredErrorLoss, y, t, ex, dout)
     if is_close(dy, expected):
         fail("squared_error_loss.ignores_dout",
-             f"{what} gave the same gradient as dout=1: it ignores dout. By the chain rule "
-             f"(연쇄법칙), what multiplies the local gradient?", ex)
+             tr("{what} gave the same gradient as dout=1: it ignores dout. By the chain "
+                "rule (연쇄법칙), what multiplies the local gradient?",
+                what=what), ex)
     expect_close(dy, dout * expected, what, exercise=ex)
     passed("SquaredErrorLoss.backward", "the gradient by the predictions, with and without dout",
            2)

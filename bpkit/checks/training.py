@@ -9,6 +9,7 @@ tries the usual wrong variants so that the message can name the mistake.
 import numpy as np
 
 from ..gradcheck import numerical_gradient, rel_error
+from ..i18n import tr
 from ..layers import Affine, BackwardBeforeForwardError
 from ..network import MultiLayerNet, TwoLayerNet
 from ._own_code import expect_own_code
@@ -49,8 +50,10 @@ def expect_own_gradient(net_class):
     for base in net_class.__mro__[1:]:
         if (base.__module__ or "").startswith("bpkit"):
             fail("common.not_own_code",
-                 f"{net_class.__name__} subclasses {base.__module__}.{base.__name__}, so its "
-                 f"gradient could be bpkit's. Write the class without a bpkit base class.")
+                 tr("{net_class___name} subclasses {base___module}.{base___name}, so its "
+                    "gradient could be bpkit's. Write the class without a bpkit base class.",
+                    net_class___name=net_class.__name__, base___module=base.__module__,
+                    base___name=base.__name__))
     expect_own_code(net_class.gradient, f"{net_class.__name__}.gradient")
 
 
@@ -74,13 +77,15 @@ def check_two_layer_gradient(net_class, seed=0):
     t = rng.integers(0, c, n)
     before = {k: v.copy() for k, v in net.params.items()}
 
-    grads = call(f"{net_class.__name__}.gradient(x, t) with x of shape {x.shape}", net.gradient,
+    grads = call(tr("{net_class___name}.gradient(x, t) with x of shape {x_shape}",
+                    net_class___name=net_class.__name__, x_shape=x.shape), net.gradient,
                  x, t, exercise="two_layer_net", recognise=_recognise_gradient_error)
     for name in TWO_LAYER_PARAMS:
         if not np.array_equal(net.params[name], before[name]):
             fail("two_layer_net.params_changed",
-                 f"gradient changed self.params[{name!r}]: it should only compute gradients. "
-                 f"Whose job is updating the weights?", "two_layer_net")
+                 tr("gradient changed self.params[{name!r}]: it should only compute "
+                    "gradients. Whose job is updating the weights?",
+                    name=name), "two_layer_net")
     _expect_grad_dict(grads, net.params, TWO_LAYER_PARAMS)
 
     reference = TwoLayerNet(d, h, c)
@@ -97,7 +102,8 @@ def check_two_layer_gradient(net_class, seed=0):
         for name in TWO_LAYER_PARAMS
     }
     expect_gradients_match({name: grads[name] for name in TWO_LAYER_PARAMS}, numeric,
-                           f"{net_class.__name__}.gradient (x of shape {x.shape})",
+                           tr("{net_class___name}.gradient (x of shape {x_shape})",
+                              net_class___name=net_class.__name__, x_shape=x.shape),
                            GRADIENT_TOLERANCE, "two_layer_net")
     passed(f"{net_class.__name__}.gradient", "every parameter's gradient, checked numerically",
            len(TWO_LAYER_PARAMS))
@@ -117,29 +123,35 @@ def _expect_params(net, shapes, net_class):
     for name, shape in shapes.items():
         if params is None or name not in params or np.shape(params[name]) != shape:
             fail("two_layer_net.params_changed_shape",
-                 f"{net_class.__name__}.params should hold {', '.join(shapes)} with shapes "
-                 f"{', '.join(map(str, shapes.values()))}; keep the __init__ the lesson gives "
-                 f"you.", "two_layer_net")
+                 tr("{net_class___name}.params should hold {join_shapes} with shapes "
+                    "{join_map_str_shapes_values}; keep the __init__ the lesson gives you.",
+                    net_class___name=net_class.__name__, join_shapes=', '.join(shapes),
+                    join_map_str_shapes_values=', '.join(map(str, shapes.values()))),
+                    "two_layer_net")
 
 
 def _recognise_gradient_error(error):
     """(mistake_id, message) for the errors a wrong backward loop raises, else None."""
     if isinstance(error, BackwardBeforeForwardError):
         return "two_layer_net.backward_before_forward", (
-            f"gradient ran a backward pass before any forward pass ({error}). Where do the "
-            f"layers get what their backward needs?")
+            tr("gradient ran a backward pass before any forward pass ({error}). Where do "
+               "the layers get what their backward needs?",
+               error=error))
     if isinstance(error, ValueError) and "dout has shape" in str(error):
         return "two_layer_net.backward_order", (
-            f"gradient raised ValueError: {error}. A layer got a dout that does not fit its "
-            f"output: in which order must the backward pass visit the layers?")
+            tr("gradient raised ValueError: {error}. A layer got a dout that does not fit "
+               "its output: in which order must the backward pass visit the layers?",
+               error=error))
     if isinstance(error, ValueError) and "broadcast" in str(error):
         return "two_layer_net.dout_not_chained", (
-            f"gradient raised ValueError: {error}. A layer got a dout of another layer's shape: "
-            f"what does each backward return, and who needs it next?")
+            tr("gradient raised ValueError: {error}. A layer got a dout of another layer's "
+               "shape: what does each backward return, and who needs it next?",
+               error=error))
     if isinstance(error, AttributeError) and "'str' object" in str(error):
         return "two_layer_net.loop_over_keys", (
-            f"gradient raised AttributeError: {error}. Looping over a dict gives its keys, the "
-            f"layer NAMES: how do you get the layers themselves?")
+            tr("gradient raised AttributeError: {error}. Looping over a dict gives its "
+               "keys, the layer NAMES: how do you get the layers themselves?",
+               error=error))
     return None
 
 
@@ -147,13 +159,18 @@ def _expect_grad_dict(grads, params, names):
     expect_value(grads, "gradient", "two_layer_net")
     if not hasattr(grads, "keys"):
         fail("common.wrong_type",
-             f"gradient returned a {type(grads).__name__}; it should return a dict "
-             f"{{{', '.join(repr(n) + ': d' + n for n in names)}}}.", "two_layer_net")
+             tr("gradient returned a {type_grads___name}; it should return a dict "
+                "{{{join_repr_n_d_n_for_n_in_names}}}.",
+                type_grads___name=type(grads).__name__,
+                join_repr_n_d_n_for_n_in_names=', '.join(repr(n) + ': d' + n for n in names)),
+                "two_layer_net")
     missing = [n for n in names if n not in grads]
     if missing:
         fail("common.wrong_keys",
-             f"the dict gradient returned lacks {', '.join(map(repr, missing))} (it has "
-             f"{sorted(grads.keys())}); it needs one entry per parameter: {', '.join(names)}.",
+             tr("the dict gradient returned lacks {join_map_repr_missing} (it has "
+                "{sorted_grads_keys}); it needs one entry per parameter: {join_names}.",
+                join_map_repr_missing=', '.join(map(repr, missing)),
+                sorted_grads_keys=sorted(grads.keys()), join_names=', '.join(names)),
              "two_layer_net")
     for name in names:
         shape, expected = np.shape(grads[name]), np.shape(params[name])
@@ -163,44 +180,54 @@ def _expect_grad_dict(grads, params, names):
         others = [o for o in names if o != name and np.shape(params[o]) == shape]
         if others:
             question = (
-                f"That is the shape of {others[0]}: did you take it from the wrong layer? "
-                f"Affine1 holds W1 and b1, Affine2 holds W2 and b2."
+                tr("That is the shape of {others_0}: did you take it from the wrong layer? "
+                   "Affine1 holds W1 and b1, Affine2 holds W2 and b2.",
+                   others_0=others[0])
             )
         fail("two_layer_net.wrong_layer" if others else "common.wrong_shape",
-             f"grads[{name!r}] has shape {shape} but {name} has shape {expected}; a gradient "
-             f"has the shape of its parameter. {question}", "two_layer_net")
+             tr("grads[{name!r}] has shape {shape} but {name} has shape {expected}; a "
+                "gradient has the shape of its parameter. {question}",
+                name=name, shape=shape, expected=expected, question=question), "two_layer_net")
 
 
 def _diagnose_gradient(name, grads, expected, params, reference, x, t):
     """(mistake_id, message) for a gradient that differs from the reference's."""
     got = grads[name]
-    layer = f"self.layers['Affine{name[1:]}']"
+    layer = tr("self.layers['Affine{name_1}']",
+               name_1=name[1:])
     if is_close(got, params[name]):
         return "two_layer_net.parameter_not_gradient", (
-            f"grads[{name!r}] is the parameter {name} itself, not its gradient. After the "
-            f"backward pass, where does {layer} keep the gradient of {name}?")
+            tr("grads[{name!r}] is the parameter {name} itself, not its gradient. After the "
+               "backward pass, where does {layer} keep the gradient of {name}?",
+               name=name, layer=layer))
     if is_close(got, -expected[name], rtol=1e-5, atol=1e-9):
         return "two_layer_net.wrong_sign", (
-            f"grads[{name!r}] has the wrong sign. Where does the backward pass start, and which "
-            f"step along the way changes the sign?")
+            tr("grads[{name!r}] has the wrong sign. Where does the backward pass start, and "
+               "which step along the way changes the sign?",
+               name=name))
     for other in TWO_LAYER_PARAMS:
         if other != name and is_close(got, expected[other], rtol=1e-5, atol=1e-9):
             return "two_layer_net.wrong_layer", (
-                f"grads[{name!r}] holds the gradient of {other}. Affine1 holds W1 and b1, "
-                f"Affine2 holds W2 and b2: which layer is {name}'s?")
+                tr("grads[{name!r}] holds the gradient of {other}. Affine1 holds W1 and b1, "
+                   "Affine2 holds W2 and b2: which layer is {name}'s?",
+                   name=name, other=other))
     if name in ("W1", "b1") and is_close(got, _skipping_relu(reference, x, t)[name]):
         return "two_layer_net.skips_relu", (
-            f"grads[{name!r}] is what you get when the backward loop skips Relu1. Relu1 blocks "
-            f"the gradient where its input was <= 0: must dout pass through it on the way "
-            f"back?")
+            tr("grads[{name!r}] is what you get when the backward loop skips Relu1. Relu1 "
+               "blocks the gradient where its input was <= 0: must dout pass through it on "
+               "the way back?",
+               name=name))
     if name in ("W1", "b1") and is_close(got, _unchained(reference, x, t).get(name)):
         return "two_layer_net.dout_not_chained", (
-            f"grads[{name!r}] is what you get when every layer is handed the loss layer's "
-            f"dout. What does each backward return, and which layer needs it next?")
+            tr("grads[{name!r}] is what you get when every layer is handed the loss layer's "
+               "dout. What does each backward return, and which layer needs it next?",
+               name=name))
     return "common.wrong_values", (
-        f"grads[{name!r}] is wrong (relative error {rel_error(got, expected[name]):.1e} from "
-        f"backprop through the reference layers, x of shape {x.shape}). Does the backward pass "
-        f"start at the loss layer and visit every layer, last to first?")
+        tr("grads[{name!r}] is wrong (relative error {rel_error_got_expected_name:.1e} from "
+           "backprop through the reference layers, x of shape {x_shape}). Does the backward "
+           "pass start at the loss layer and visit every layer, last to first?",
+           name=name, rel_error_got_expected_name=rel_error(got, expected[name]),
+           x_shape=x.shape))
 
 
 def _unchained(net, x, t):
@@ -276,8 +303,9 @@ def check_train(train, seed=0):
     _expect_history(_run(train, net, x, t, 0.1, steps, 8, 1), steps)
     if len(net.calls) != steps:
         fail("train.gradient_calls",
-             f"train called network.gradient {len(net.calls)} times for steps={steps}. How many "
-             f"gradients does one step of gradient descent need, and on which data?", "train")
+             tr("train called network.gradient {len_net_calls} times for steps={steps}. How "
+                "many gradients does one step of gradient descent need, and on which data?",
+                len_net_calls=len(net.calls), steps=steps), "train")
 
     steps, lr, batch = 150, 0.5, 16
     net = fresh()
@@ -286,20 +314,26 @@ def check_train(train, seed=0):
     end = float(net.loss(x, t))
     if not end < 0.7 * start:
         fail("train.loss_not_lowered",
-             f"after {steps} steps (lr={lr}, batch_size={batch}) the loss on all {n} samples "
-             f"went from {start:.3f} to {end:.3f}; gradient descent on this easy data should at "
-             f"least cut it by 30 %. Does each step move the parameters against the gradient?",
+             tr("after {steps} steps (lr={lr}, batch_size={batch}) the loss on all {n} "
+                "samples went from {start:.3f} to {end:.3f}; gradient descent on this easy "
+                "data should at least cut it by 30 %. Does each step move the parameters "
+                "against the gradient?",
+                steps=steps, lr=lr, batch=batch, n=n, start=start, end=end),
              "train")
     if np.ptp(history) == 0:
         fail("train.history_constant",
-             f"the loss history holds the same number ({history[0]:.4g}) {steps} times. Which "
-             f"loss is recorded: the current step's batch, or a value from before the loop?",
+             tr("the loss history holds the same number ({history_0:.4g}) {steps} times. "
+                "Which loss is recorded: the current step's batch, or a value from before "
+                "the loop?",
+                history_0=history[0], steps=steps),
              "train")
     if not history[-10:].mean() < history[:10].mean():
         fail("train.history_stale",
-             f"the loss history does not go down (first 10 steps average "
-             f"{history[:10].mean():.3f}, last 10 average {history[-10:].mean():.3f}), although "
-             f"the network learned. Is the loss recorded from the current step?", "train")
+             tr("the loss history does not go down (first 10 steps average "
+                "{history_10_mean:.3f}, last 10 average {history_10_mean_:.3f}), although "
+                "the network learned. Is the loss recorded from the current step?",
+                history_10_mean=history[:10].mean(), history_10_mean_=history[-10:].mean()),
+                "train")
 
     first = _run(train, fresh(), x, t, 0.1, 10, 8, 7)
     second = _run(train, fresh(), x, t, 0.1, 10, 8, 7)
@@ -316,8 +350,10 @@ def check_train(train, seed=0):
 
 
 def _run(train, net, x, t, lr, steps, batch_size, seed):
-    what = (f"train(network, x of shape {x.shape}, t of shape {t.shape}, lr={lr}, "
-            f"steps={steps}, batch_size={batch_size}, seed={seed})")
+    what = (tr("train(network, x of shape {x_shape}, t of shape {t_shape}, lr={lr}, "
+               "steps={steps}, batch_size={batch_size}, seed={seed})",
+               x_shape=x.shape, t_shape=t.shape, lr=lr, steps=steps, batch_size=batch_size,
+               seed=seed))
     return call(what, train, net, x, t, lr=lr, steps=steps, batch_size=batch_size, seed=seed,
                 exercise="train")
 
@@ -329,12 +365,14 @@ def _expect_history(history, steps):
         values = np.asarray(history, dtype=np.float64)
     except (TypeError, ValueError):
         fail("common.wrong_type",
-             f"train should return a list of {steps} losses (floats); it returned "
-             f"{type(history).__name__} that is not a list of numbers.", "train")
+             tr("train should return a list of {steps} losses (floats); it returned "
+                "{type_history___name} that is not a list of numbers.",
+                steps=steps, type_history___name=type(history).__name__), "train")
     if values.shape != (steps,):
         fail("train.history_length",
-             f"train returned {values.size} losses (shape {values.shape}) for steps={steps}. "
-             f"How many losses does one step record?", "train")
+             tr("train returned {values_size} losses (shape {values_shape}) for "
+                "steps={steps}. How many losses does one step record?",
+                values_size=values.size, values_shape=values.shape, steps=steps), "train")
     if not np.all(np.isfinite(values)):
         fail("train.diverged", "the loss history contains nan or inf: is the learning rate huge, "
              "or does a step move the parameters the wrong way?", "train")
@@ -353,10 +391,12 @@ def _check_one_step(train, net, x, t, lr, batch_size, seed):
         held = layer.W if name.startswith("W") else layer.b
         if net.params.get(name) is not held:
             fail("train.params_replaced",
-                 f"after train, network.params[{name!r}] is no longer the array that "
-                 f"network.layers['Affine{name[1:]}'] holds: the update made a NEW array and put "
-                 f"it in the dict, but the layers still hold the old one, so predict and loss "
-                 f"never see the update. How can an array be changed in place?", "train")
+                 tr("after train, network.params[{name!r}] is no longer the array that "
+                    "network.layers['Affine{name_1}'] holds: the update made a NEW array "
+                    "and put it in the dict, but the layers still hold the old one, so "
+                    "predict and loss never see the update. How can an array be changed in "
+                    "place?",
+                    name=name, name_1=name[1:]), "train")
     if all(np.array_equal(net.params[k], before[k]) for k in before):
         fail("train.params_unchanged",
              "train did not change network.params. After computing the gradients, what must "
@@ -365,13 +405,16 @@ def _check_one_step(train, net, x, t, lr, batch_size, seed):
     rows = len(bx)
     if rows == len(x) and batch_size < len(x):
         fail("train.full_batch",
-             f"train computed the gradient on all {len(x)} samples, not on a mini-batch of "
-             f"batch_size={batch_size}. How do you pick batch_size distinct rows at random?",
+             tr("train computed the gradient on all {len_x} samples, not on a mini-batch of "
+                "batch_size={batch_size}. How do you pick batch_size distinct rows at "
+                "random?",
+                len_x=len(x), batch_size=batch_size),
              "train")
     if rows != batch_size:
         fail("train.batch_size",
-             f"the batch given to network.gradient has {rows} rows; batch_size was "
-             f"{batch_size}.", "train")
+             tr("the batch given to network.gradient has {rows} rows; batch_size was "
+                "{batch_size}.",
+                rows=rows, batch_size=batch_size), "train")
     _expect_matching_batch(bx, bt, x, t)
     _diagnose_update({k: net.params[k] - before[k] for k in before}, grads, lr)
 
@@ -400,20 +443,25 @@ def _diagnose_update(step, grads, lr):
              "Which direction lowers the loss?", "train")
     if all(is_close(step[k], -grads[k], rtol=1e-6, atol=1e-12) for k in step):
         fail("train.ignores_lr",
-             f"train moved every parameter by the whole gradient, ignoring lr={lr}. What sets "
-             f"the size of a step?", "train")
+             tr("train moved every parameter by the whole gradient, ignoring lr={lr}. What "
+                "sets the size of a step?",
+                lr=lr), "train")
     unchanged = [k for k in wrong if not np.any(step[k])]
     if unchanged:
         fail("train.some_params_not_updated",
-             f"train updated only {sorted(set(step) - set(unchanged))}, not "
-             f"{sorted(unchanged)}: does the update visit every key of network.params?",
+             tr("train updated only {sorted_set_step_set_unchanged}, not "
+                "{sorted_unchanged}: does the update visit every key of network.params?",
+                sorted_set_step_set_unchanged=sorted(set(step) - set(unchanged)),
+                sorted_unchanged=sorted(unchanged)),
              "train")
     k = wrong[0]
     fail("train.wrong_update",
-         f"one step should change network.params[{k!r}] (shape {step[k].shape}) by lr times the "
-         f"gradient of the batch, against it; it changed by something else (relative error "
-         f"{rel_error(step[k], expected[k]):.1e}). Are the gradients computed once per step, "
-         f"before the update?", "train")
+         tr("one step should change network.params[{k!r}] (shape {step_k_shape}) by lr "
+            "times the gradient of the batch, against it; it changed by something else "
+            "(relative error {rel_error_step_k_expected_k:.1e}). Are the gradients computed "
+            "once per step, before the update?",
+            k=k, step_k_shape=step[k].shape,
+            rel_error_step_k_expected_k=rel_error(step[k], expected[k])), "train")
 
 
 # --- lesson 08: finished runs ------------------------------------------------------------
@@ -425,9 +473,12 @@ def check_accuracy(network, x, t, at_least, what="the network", hint=""):
     if not accuracy >= at_least:
         correct = int(round(accuracy * len(x)))
         fail("run.accuracy_too_low",
-             f"{what} classifies {correct} of {len(x)} samples correctly ({accuracy:.1%}); it "
-             f"needs at least {at_least:.0%}." + (f" {hint}" if hint else ""))
-    passed(what, f"{accuracy:.0%} of {len(x)} samples classified correctly", 1)
+             tr("{what} classifies {correct} of {len_x} samples correctly ({accuracy:.1%}); "
+                "it needs at least {at_least:.0%}.",
+                what=what, correct=correct, len_x=len(x), accuracy=accuracy, at_least=at_least)
+                + (f" {hint}" if hint else ""))
+    passed(what, tr("{accuracy:.0%} of {len_x} samples classified correctly",
+                    accuracy=accuracy, len_x=len(x)), 1)
 
 
 def check_final_loss(network, x, t, below, what="the network", hint=""):
@@ -435,6 +486,9 @@ def check_final_loss(network, x, t, below, what="the network", hint=""):
     loss = float(call(f"{what}.loss(x, t)", network.loss, x, t))
     if not loss < below:
         fail("run.loss_too_high",
-             f"{what} has loss {loss:.4g} on x of shape {np.shape(x)}; it needs less than "
-             f"{below:.4g}." + (f" {hint}" if hint else ""))
-    passed(what, f"loss {loss:.4g} on {len(x)} samples", 1)
+             tr("{what} has loss {loss:.4g} on x of shape {np_shape_x}; it needs less than "
+                "{below:.4g}.",
+                what=what, loss=loss, np_shape_x=np.shape(x), below=below)
+                + (f" {hint}" if hint else ""))
+    passed(what, tr("loss {loss:.4g} on {len_x} samples",
+                    loss=loss, len_x=len(x)), 1)

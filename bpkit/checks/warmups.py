@@ -8,6 +8,7 @@ wrong numbers.
 
 import numpy as np
 
+from ..i18n import tr
 from ._student import (
     call,
     expect_close,
@@ -30,27 +31,32 @@ def check_row_sums(row_sums, seed=0):
     for n, d in cases:
         x = rng.standard_normal((n, d))
         original = x.copy()
-        what = f"row_sums(x) for x of shape {x.shape}"
+        what = tr("row_sums(x) for x of shape {x_shape}",
+                  x_shape=x.shape)
         out = expect_value(call(what, row_sums, x, exercise=ex), what, ex)
         expect_unchanged(original, x, "row_sums", "x", ex)
         expected = original.sum(axis=1, keepdims=True)
         if is_close(out, expected):
             continue
-        shape = f"For x of shape {x.shape}, row_sums returned shape {np.shape(out)}"
+        shape = tr("For x of shape {x_shape}, row_sums returned shape {np_shape_out}",
+                   x_shape=x.shape, np_shape_out=np.shape(out))
         if is_close(out, original.sum(axis=1)):
             fail("row_sums.axis_dropped",
-                 f"{shape}: the right sums, but the summed axis was dropped. A column of shape "
-                 f"{expected.shape} broadcasts against x; how can np.sum keep the axis it sums "
-                 f"over (keepdims)?", ex)
+                 tr("{shape}: the right sums, but the summed axis was dropped. A column of "
+                    "shape {expected_shape} broadcasts against x; how can np.sum keep the "
+                    "axis it sums over (keepdims)?",
+                    shape=shape, expected_shape=expected.shape), ex)
         column_sums = original.sum(axis=0)
         if is_close(out, column_sums[None, :]) or is_close(out, column_sums):
             fail("row_sums.wrong_axis",
-                 f"{shape}: it summed over axis 0, down each column (one sum per feature). "
-                 f"Which axis runs across one row?", ex)
+                 tr("{shape}: it summed over axis 0, down each column (one sum per "
+                    "feature). Which axis runs across one row?",
+                    shape=shape), ex)
         if is_close(out, original.sum()) or is_close(np.ravel(out), [original.sum()] * n):
             fail("row_sums.summed_everything",
-                 f"{shape}: it added up every entry of x (np.sum without an axis). How do you "
-                 f"sum each row on its own?", ex)
+                 tr("{shape}: it added up every entry of x (np.sum without an axis). How do "
+                    "you sum each row on its own?",
+                    shape=shape), ex)
         expect_close(out, expected, what, "Is entry i the sum of row i alone?", exercise=ex)
     passed("row_sums", "one sum per row, kept as a column", len(cases))
 
@@ -63,14 +69,16 @@ def check_add_bias(add_bias, seed=0):
     for n, d in cases:
         x, b = rng.standard_normal((n, d)), rng.standard_normal(d)
         original_x, original_b = x.copy(), b.copy()
-        where = f"for x of shape {x.shape} and b of shape {b.shape}"
+        where = tr("for x of shape {x_shape} and b of shape {b_shape}",
+                   x_shape=x.shape, b_shape=b.shape)
 
         def broadcast_error(error, x=x, b=b):
             if isinstance(error, ValueError) and "broadcast" in str(error):
                 return "add_bias.reshaped_b", (
-                    f"add_bias raised ValueError ({error}) for x of shape {x.shape} and b of "
-                    f"shape {b.shape}. Numpy lines shapes up from the right: does (N, D) + (D,) "
-                    f"need any reshape at all?")
+                    tr("add_bias raised ValueError ({error}) for x of shape {x_shape} and b "
+                       "of shape {b_shape}. Numpy lines shapes up from the right: does (N, "
+                       "D) + (D,) need any reshape at all?",
+                       error=error, x_shape=x.shape, b_shape=b.shape))
             return None
 
         out = call(f"add_bias(x, b) {where}", add_bias, x, b, exercise=ex,
@@ -83,11 +91,13 @@ def check_add_bias(add_bias, seed=0):
             continue
         if n == d and is_close(out, original_x + original_b[:, None]):
             fail("add_bias.added_to_rows",
-                 f"add_bias added b[i] to row i {where} (b turned into a column). Which entry of "
-                 f"b belongs to which column?", ex)
+                 tr("add_bias added b[i] to row i {where} (b turned into a column). Which "
+                    "entry of b belongs to which column?",
+                    where=where), ex)
         if is_close(out, original_x):
-            fail("add_bias.no_bias", f"add_bias returned x unchanged {where}: b was never "
-                 f"added.", ex)
+            fail("add_bias.no_bias", tr("add_bias returned x unchanged {where}: b was never "
+                                        "added.",
+                                        where=where), ex)
         expect_close(out, expected, f"add_bias(x, b) {where}", exercise=ex)
     passed("add_bias", "b added to every row, x untouched", len(cases))
 
@@ -106,20 +116,24 @@ def check_one_hot(one_hot, seed=0):
         shape = np.shape(out)
         if shape == expected.T.shape and shape != expected.shape:
             fail("one_hot.transposed",
-                 f"{what} has shape {shape}, rows and columns swapped: one row per label and one "
-                 f"column per class make {expected.shape}.", ex)
+                 tr("{what} has shape {shape}, rows and columns swapped: one row per label "
+                    "and one column per class make {expected_shape}.",
+                    what=what, shape=shape, expected_shape=expected.shape), ex)
         if len(shape) == 2 and shape[0] == len(t) and shape[1] == original.max() + 1 != n_classes:
             fail("one_hot.classes_from_labels",
-                 f"{what} has shape {shape}: it has t.max() + 1 columns. A batch need not "
-                 f"contain every class: how many columns does n_classes ask for?", ex)
+                 tr("{what} has shape {shape}: it has t.max() + 1 columns. A batch need not "
+                    "contain every class: how many columns does n_classes ask for?",
+                    what=what, shape=shape), ex)
         if not np.issubdtype(np.asarray(out).dtype, np.floating):
             fail("one_hot.not_float",
-                 f"{what} has dtype {np.asarray(out).dtype}; later lessons multiply it with "
-                 f"probabilities, so it should be float.", ex)
+                 tr("{what} has dtype {np_asarray_out_dtype}; later lessons multiply it "
+                    "with probabilities, so it should be float.",
+                    what=what, np_asarray_out_dtype=np.asarray(out).dtype), ex)
         if np.shape(out) == expected.shape and is_close(out, np.eye(n_classes)[original - 1]):
             fail("one_hot.off_by_one",
-                 f"{what} puts each 1 one column too far left (label k in column k - 1). Where "
-                 f"do labels start counting?", ex)
+                 tr("{what} puts each 1 one column too far left (label k in column k - 1). "
+                    "Where do labels start counting?",
+                    what=what), ex)
         expect_close(out, expected, what, "Is row i all zeros except one 1, in column t[i]?",
                      exercise=ex)
     passed("one_hot", "one row per label with a single 1, float", len(cases))

@@ -14,6 +14,8 @@ import pkgutil
 import re
 import textwrap
 
+from ..i18n import tr
+
 __all__ = ["hint", "ladders", "reset_hints"]
 
 _LESSON_MODULE = re.compile(r"^lesson(\d{2})$")
@@ -49,30 +51,38 @@ def hint(exercise, step=None):
     steps = _all_steps()
     if exercise not in steps:
         close = difflib.get_close_matches(str(exercise), steps, n=3, cutoff=0.5)
-        suggestion = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        suggestion = tr(" Did you mean {join_map_repr_close}?",
+                        join_map_repr_close=', '.join(map(repr, close))) if close else ""
         raise ValueError(
-            f"There is no hint for {exercise!r}.{suggestion} The exercise ids are the ones a "
-            f"failed check names in `Ask for a hint: hint(\"...\")`."
+            tr("There is no hint for {exercise!r}.{suggestion} The exercise ids are the "
+               'ones a failed check names in `Ask for a hint: hint("...")`.',
+               exercise=exercise, suggestion=suggestion)
         )
     ladder = steps[exercise]
     if step is not None:
         if not (isinstance(step, int) and 1 <= step <= len(ladder)):
-            raise ValueError(f"{exercise!r} has hints 1 to {len(ladder)}; got step={step!r}.")
+            raise ValueError(tr("{exercise!r} has hints 1 to {len_ladder}; got "
+                                "step={step!r}.",
+                                exercise=exercise, len_ladder=len(ladder), step=step))
         _print(exercise, step, ladder)
         return
     shown = _shown.get(exercise, 0)
     if shown >= len(ladder):
-        print(f"No more hints for {exercise}: you have seen all {len(ladder)}. "
-              f"hint({exercise!r}, step=1) shows the first one again.")
+        print(tr("No more hints for {exercise}: you have seen all {len_ladder}. "
+                 "hint({exercise!r}, step=1) shows the first one again.",
+                 exercise=exercise, len_ladder=len(ladder)))
         return
     _shown[exercise] = shown + 1
     _print(exercise, shown + 1, ladder)
 
 
 def _print(exercise, number, ladder):
-    title = f"Hint {number} of {len(ladder)} for {exercise}: "
+    title = tr("Hint {number} of {len_ladder} for {exercise}: ",
+               number=number, len_ladder=len(ladder), exercise=exercise)
     body = textwrap.fill(title + ladder[number - 1], _WIDTH, subsequent_indent="  ")
-    more = "" if number == len(ladder) else f"\n  (Call hint({exercise!r}) again for the next.)"
+    more = "" if number == len(ladder) else tr("\n  (Call hint({exercise!r}) again for the "
+                                               "next.)",
+                                               exercise=exercise)
     print(body + more)
 
 

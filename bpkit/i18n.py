@@ -1,0 +1,171 @@
+"""The language a notebook reads: English (the source) or Korean (한국어판).
+
+Every sentence a student reads from bpkit -- check messages, the failure box, hints, widget
+labels, figure titles, grade_me's lines -- is written in English in the code and goes through
+this module on its way out. In the Korean edition the notebook's first code cell says
+
+    from bpkit.i18n import use_language; use_language("ko")
+
+and from then on this kernel (this one notebook) speaks Korean; nothing outside the kernel is
+touched, so the English edition running beside it stays English.
+
+    tr(template, **values)
+        ``template.format(**values)`` in the notebook's language. The template is the English
+        sentence with named blanks (``"{what} returned None"``); the Korean catalog may reorder
+        them. A value that is itself an English sentence of the catalog is translated too.
+    text(sentence)
+        A fixed English sentence (a constant, a hint, a label) in the notebook's language. A
+        sentence made of several catalog sentences joined together has each part translated.
+    figure_text(sentence)
+        ``text`` for figures: English where matplotlib has no font with Hangul (a plot of boxes
+        teaches nothing, and the missing-glyph warning would reach stderr).
+
+The Korean catalog is ``bpkit/locale/ko/LC_MESSAGES/bpkit.po`` (compiled to ``bpkit.mo`` by
+``make lessons``); only the standard library's gettext reads it here.
+"""
+
+import functools
+import gettext
+import re
+import string
+from pathlib import Path
+
+__all__ = ["LANGUAGES", "figure_text", "language", "text", "tr", "use_language"]
+
+LANGUAGES = {"en": "English", "ko": "한국어"}
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "bpkit"
+
+_current = "en"
+
+# Fixed sentences shorter than this are translated only when they are the whole string: a
+# short word ("loss") inside a longer English sentence is not a sentence of its own.
+_SHORTEST_PART = 24
+
+
+def use_language(code):
+    """Make this kernel speak ``code`` ("en" or "ko") from now on."""
+    global _current
+    if code not in LANGUAGES:
+        raise ValueError(
+            f"There is no {code!r} edition; the languages are "
+            f"{', '.join(repr(c) for c in LANGUAGES)}."
+        )
+    _current = code
+    if code != "en":
+        _setup_figures()
+
+
+def language():
+    """The code of the language this kernel speaks: "en" or "ko"."""
+    return _current
+
+
+@functools.cache
+def _catalog(code):
+    """{English: translation} of one language (empty for English or a missing catalog)."""
+    if code == "en":
+        return {}
+    try:
+        with open(LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo", "rb") as handle:
+            translations = gettext.GNUTranslations(handle)
+    except FileNotFoundError:
+        return {}
+    # GNUTranslations keeps its table private; read it once through the public lookup order.
+    table = getattr(translations, "_catalog", {})
+    return {k: v for k, v in table.items() if isinstance(k, str) and k and v}
+
+
+@functools.cache
+def _parts(code):
+    """The catalog's longer sentences, longest first, for translating joined sentences."""
+    return sorted((k for k in _catalog(code) if len(k) >= _SHORTEST_PART and "{" not in k),
+                  key=len, reverse=True)
+
+
+def text(sentence):
+    """``sentence`` in this kernel's language; unknown text comes back unchanged."""
+    if _current == "en" or not isinstance(sentence, str) or not sentence:
+        return sentence
+    catalog = _catalog(_current)
+    found = catalog.get(sentence)
+    if found is not None:
+        return found
+    if len(sentence) <= _SHORTEST_PART or not any(c.isalpha() and c.isascii() for c in sentence):
+        return sentence
+    # A message joined from several fixed sentences: translate each one found inside it.
+    for part in _parts(_current):
+        if part in sentence:
+            sentence = sentence.replace(part, catalog[part])
+    return sentence
+
+
+class _Values(dict):
+    """The values of one template, each English sentence among them translated."""
+
+    def __missing__(self, key):
+        raise KeyError(
+            f"the translated template names {{{key}}}, which its English original does not have"
+        )
+
+
+def tr(template, /, **values):
+    """``template.format(**values)`` in this kernel's language (see the module docstring)."""
+    if _current == "en":
+        return template.format(**values)
+    translated = _catalog(_current).get(template, template)
+    values = _Values({k: text(v) if isinstance(v, str) else v for k, v in values.items()})
+    try:
+        return string.Formatter().vformat(translated, (), values)
+    except (KeyError, IndexError, ValueError):
+        # A broken translation must not hide the student's mistake: fall back to English.
+        return template.format(**values)
+
+
+# --------------------------------------------------------------------------------------------
+# Figures
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# Fonts with Hangul, as matplotlib names them: Debian's fonts-noto-cjk (CI, Binder), the ones
+# Windows and macOS ship, and the Nanum fonts many Korean Linux users install.
+_KOREAN_FONTS = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans KR", "Malgun Gothic",
+                 "Apple SD Gothic Neo", "AppleGothic", "NanumGothic", "NanumBarunGothic",
+                 "UnDotum", "Baekmuk Gulim")
+
+
+def korean_font():
+    """The name of an installed font with Hangul that matplotlib knows, or None."""
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in _KOREAN_FONTS if name in installed), None)
+
+
+def _setup_figures():
+    """Put a Hangul font first in matplotlib's list, if there is one (else labels stay English)."""
+    try:
+        import matplotlib
+    except ImportError:
+        return
+    font = korean_font()
+    if font is None:
+        return
+    families = list(matplotlib.rcParams["font.sans-serif"])
+    matplotlib.rcParams["font.sans-serif"] = [font] + [f for f in families if f != font]
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK fonts lack U+2212
+
+
+def figure_text(sentence):
+    """``text(sentence)`` for a figure, or the English when no installed font has Hangul."""
+    translated = text(sentence)
+    if translated is sentence or not _HANGUL.search(str(translated)):
+        return translated
+    return translated if korean_font() is not None else sentence
+
+
+def figure_tr(template, /, **values):
+    """``tr`` for a figure, with ``figure_text``'s English fallback."""
+    if _current != "en" and korean_font() is None:
+        return template.format(**values)
+    return tr(template, **values)
