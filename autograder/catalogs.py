@@ -31,7 +31,7 @@ __all__ = ["Entry", "Problems", "compile_mo", "load", "merge", "problems", "save
 
 # A fixed date in every header: the files depend on their content only, so `make lessons` run
 # twice writes the same bytes and git shows only real changes.
-_FIXED_DATE = datetime.datetime(2026, 12, 7, tzinfo=datetime.timezone.utc)
+_FIXED_DATE = datetime.datetime(2026, 12, 7, tzinfo=datetime.UTC)
 # How alike an old and a new bpkit sentence must be for the old translation to be offered
 # (stale) rather than dropped; difflib's ratio, as msgmerge's fuzzy matching does.
 _SIMILAR = 0.6
