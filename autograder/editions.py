@@ -45,6 +45,13 @@ def catalog_path(slug, root):
     return Path(root) / CATALOG_FOLDER / f"{slug}.po"
 
 
+def catalog_beside(english_path):
+    """The catalog of the English source at solutions/<slug>/<slug>.ipynb: solutions/ko/<slug>.po
+    (wherever that solutions folder is)."""
+    english_path = Path(english_path)
+    return english_path.parent.parent / LANGUAGE / f"{english_path.stem}.po"
+
+
 def _nbgrader(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
 
@@ -136,9 +143,18 @@ def translate_source(english, catalog):
     return korean, left
 
 
-def korean_source(english_path, root):
+def korean_source(english_path):
     """The Korean source notebook of the lesson whose English source is at ``english_path``."""
-    english_path = Path(english_path)
     english = nbformat.read(english_path, as_version=4)
-    catalog = catalogs.load(catalog_path(english_path.stem, root))
-    return translate_source(english, catalog)[0]
+    return translate_source(english, catalogs.load(catalog_beside(english_path)))[0]
+
+
+def korean_title(lesson):
+    """A lesson's Korean title (its first heading without "레슨 NN —"), else the English one."""
+    english = nbformat.read(lesson.solution, as_version=4)
+    usable = catalogs.translations(catalogs.load(catalog_path(lesson.slug, lesson.root)))
+    first = english.cells[0]
+    heading = re.search(r"^#\s+(.+)$", usable.get((first.id, first.source), ""), re.M)
+    if heading is None:
+        return lesson.title
+    return re.sub(r"^(레슨|Lesson)\s*\d+\s*[—–:-]+\s*", "", heading.group(1).strip())

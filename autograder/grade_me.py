@@ -25,7 +25,7 @@ import time
 from collections.abc import Mapping
 from datetime import datetime
 
-from bpkit.i18n import tr
+from bpkit.i18n import language, text, tr, use_language
 
 from .lessons import COURSE_ROOT, resolve_lesson
 
@@ -34,8 +34,21 @@ CACHE = os.path.join(REPO, ".grade-me")
 FIRST_GUESS_SECONDS = 20  # before this machine has graded the lesson once
 
 
-def default_notebook(lesson):
-    return os.path.join(REPO, "lessons", lesson, lesson + ".ipynb")
+def default_notebook(lesson, edition="en"):
+    """lessons/<lesson>/<lesson>.ipynb, or the Korean edition's lessons/ko/<lesson>/..."""
+    folder = ("lessons",) if edition == "en" else ("lessons", edition)
+    return os.path.join(REPO, *folder, lesson, lesson + ".ipynb")
+
+
+def notebook_language(path):
+    """The edition a notebook belongs to ("en" or "ko"), from its metadata; "en" if unreadable."""
+    from .editions import language_of
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            return language_of(json.load(f))
+    except (OSError, ValueError):
+        return "en"
 
 
 # --- in the learner's kernel ------------------------------------------------------------------
@@ -43,14 +56,15 @@ def default_notebook(lesson):
 def grade_me(lesson, notebook=None):
     """From a notebook cell: grade the saved lesson notebook and print the score per test."""
     if _inside_the_grader():
-        print("grade_me: skipped while the grader runs this notebook.")
+        print(text("grade_me: skipped while the grader runs this notebook."))
         return
     try:
         lesson = resolve_lesson(lesson)
     except LookupError as error:
         print(f"grade_me: {error}")
         return
-    path = os.path.abspath(notebook or default_notebook(lesson))
+    # The Korean edition's kernel speaks Korean (its first cell): grade its Korean notebook.
+    path = os.path.abspath(notebook or default_notebook(lesson, language()))
     if not os.path.isfile(path):
         print(tr("grade_me: there is no notebook at {path}",
                  path=path))
@@ -241,20 +255,21 @@ def grade_file(lesson, notebook=None, solutions=None, cell_timeout=60, memory_mb
 
 def format_result(result):
     """The report a learner reads: one line per test, then the total."""
-    lines = [f"Lesson {result.lesson}: {result.file}"]
+    lines = [tr("Lesson {lesson}: {file}", lesson=result.lesson, file=result.file)]
     if result.status in ("rejected", "error"):
         lines.append(tr("Could not run the notebook: {result_reason}",
                         result_reason=result.reason))
     width = max([len(t.grade_id) for t in result.tests] + [10])
     for t in result.tests:
-        status = "passed" if t.passed else "FAILED"
+        status = text("passed") if t.passed else text("FAILED")
         lines.append(f"  {t.grade_id:<{width}}  {t.points:g}/{t.max_points:g}  {status}")
         if not t.passed and t.message and not t.message.startswith("not run:"):
             lines.append(f"  {'':<{width}}    {t.message}")
     if result.status == "flagged":
-        lines.append(f"Note: {result.reason}")
+        lines.append(tr("Note: {reason}", reason=result.reason))
     percent = 100.0 * result.score / result.max_score if result.max_score else 0.0
-    lines.append(f"Score: {result.score:g}/{result.max_score:g} ({percent:.0f}%)")
+    lines.append(tr("Score: {score:g}/{max_score:g} ({percent:.0f}%)", score=result.score,
+                    max_score=result.max_score, percent=percent))
     if result.pending:
         lines.append(tr("({sum_w_max_points_for_w_in_result:g} of these points are written "
                         "answers, which a person grades: ",
@@ -285,8 +300,10 @@ def main(argv=None):
 
     started = time.monotonic()
     try:
-        resolve_lesson(args.lesson)
-        print("  starting a fresh kernel and running the notebook from the top", flush=True)
+        lesson = resolve_lesson(args.lesson)
+        # The report speaks the notebook's language: Korean for the Korean edition.
+        use_language(notebook_language(args.notebook or default_notebook(lesson)))
+        print(text("  starting a fresh kernel and running the notebook from the top"), flush=True)
         result = grade_file(args.lesson, args.notebook,
                             report=lambda line: print(line, flush=True))
     except (UsageError, LookupError) as error:  # a missing file, an unknown lesson

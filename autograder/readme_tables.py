@@ -27,21 +27,44 @@ def end(table):
     return f"<!-- end {table} -->"
 
 
-def lesson_table(lessons):
-    rows = ["| # | lesson | you write | points |", "|---|---|---|---|"]
+# The words of the tables in each edition's README (README.md, README.ko.md).
+HEADINGS = {
+    "en": ("| # | lesson | you write | points |", "| # | open in Binder |", "a written answer"),
+    "ko": ("| # | 레슨 | 직접 작성하는 것 | 점수 |", "| # | Binder에서 열기 |", "서술형 답"),
+}
+
+
+def _release_path(lesson, edition):
+    """lessons/NN_topic/NN_topic.ipynb, or lessons/ko/NN_topic/... for the Korean edition."""
+    path = lesson.release.relative_to(lesson.root)
+    if edition != "en":
+        path = path.parents[1] / edition / path.parent.name / path.name
+    return path.as_posix()
+
+
+def _title(lesson, edition):
+    if edition == "en":
+        return lesson.title
+    from .editions import korean_title  # reads the catalog (Babel) only for README.ko.md
+
+    return korean_title(lesson)
+
+
+def lesson_table(lessons, edition="en"):
+    heading, _, written_answer = HEADINGS[edition]
+    rows = [heading, "|---|---|---|---|"]
     for lesson in lessons:
-        path = lesson.release.relative_to(lesson.root).as_posix()
-        written = ", ".join(f"`{name}`" for name in lesson.exercises) or "a written answer"
-        rows.append(f"| {lesson.code} | [{lesson.title}]({path}) | {written} | "
-                    f"{lesson.points:g} |")
+        written = ", ".join(f"`{name}`" for name in lesson.exercises) or written_answer
+        rows.append(f"| {lesson.code} | [{_title(lesson, edition)}]"
+                    f"({_release_path(lesson, edition)}) | {written} | {lesson.points:g} |")
     return "\n".join(rows)
 
 
-def binder_table(lessons, binder_base):
-    rows = ["| # | open in Binder |", "|---|---|"]
+def binder_table(lessons, binder_base, edition="en"):
+    rows = [HEADINGS[edition][1], "|---|---|"]
     for lesson in lessons:
-        path = lesson.release.relative_to(lesson.root).as_posix()
-        rows.append(f"| {lesson.code} | [{lesson.title}]({binder_base}{path}) |")
+        rows.append(f"| {lesson.code} | [{_title(lesson, edition)}]"
+                    f"({binder_base}{_release_path(lesson, edition)}) |")
     return "\n".join(rows)
 
 
@@ -53,21 +76,21 @@ def _replace(text, table, body):
     return pattern.sub(lambda _: f"{begin(table)}\n{body}\n{end(table)}", text, count=1)
 
 
-def update(text, lessons):
+def update(text, lessons, edition="en"):
     """The README ``text`` with both tables rewritten for ``lessons``."""
     badge = BINDER_BADGE.search(text)
     if badge is None:
         raise ReadmeError("README.md has no Binder badge linking to "
                           "https://mybinder.org/v2/gh/OWNER/REPO/BRANCH?urlpath=lab/tree/lessons; "
                           "the Binder table's links start from it")
-    text = _replace(text, LESSON_TABLE, lesson_table(lessons))
-    return _replace(text, BINDER_TABLE, binder_table(lessons, badge.group(1)))
+    text = _replace(text, LESSON_TABLE, lesson_table(lessons, edition))
+    return _replace(text, BINDER_TABLE, binder_table(lessons, badge.group(1), edition))
 
 
-def write(path, lessons):
+def write(path, lessons, edition="en"):
     """Rewrite the tables of the README at ``path``; returns True when it changed."""
     text = path.read_text()
-    new = update(text, lessons)
+    new = update(text, lessons, edition)
     if new != text:
         path.write_text(new)
     return new != text

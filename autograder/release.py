@@ -130,6 +130,8 @@ def release_korean(lesson, config, root):
 
 def update_message_catalog(root):
     """Merge bpkit.po with the English in bpkit's source and compile bpkit.mo from it."""
+    if not (root / "bpkit").is_dir():  # a course folder holding only solutions/
+        return None
     path = root / message_catalog.CATALOG
     catalog = catalogs.merge(catalogs.load(path), message_catalog.entries(root))
     catalogs.save(catalog, path)
@@ -178,19 +180,21 @@ def main(argv=None):
         if left:
             print(f"  {len(left)} cell(s) still in English (no translation yet, or a stale one): "
                   f"{', '.join(left[:8])}{' ...' if len(left) > 8 else ''}")
-    update_message_catalog(root)
-    print(message_catalog.MO_FILE.as_posix(), "<-", message_catalog.CATALOG.as_posix())
+    if update_message_catalog(root) is not None:
+        print(message_catalog.MO_FILE.as_posix(), "<-", message_catalog.CATALOG.as_posix())
     for target in (GLOSSARY, editions.RELEASE_FOLDER / "GLOSSARY.md"):
         if release_glossary(root, target):
             print(target.as_posix(), "<-", GLOSSARY_SOURCE.as_posix())
-    readme = root / "README.md"
-    if readme.is_file():
+    for name, edition in (("README.md", "en"), ("README.ko.md", editions.LANGUAGE)):
+        readme = root / name
+        if not readme.is_file():
+            continue
         try:
-            changed = readme_tables.write(readme, lessons(root))
+            changed = readme_tables.write(readme, lessons(root), edition)
         except readme_tables.ReadmeError as error:
-            parser.exit(2, f"error: {error}\n")
+            parser.exit(2, f"error: {name}: {error}\n")
         if changed:
-            print("README.md: lesson tables rewritten")
+            print(f"{name}: lesson tables rewritten")
     return 0
 
 

@@ -23,7 +23,7 @@ import nbformat
 
 from bpkit.checks import parse_failure
 
-from . import course, fence, preprocessors, restructure, sandbox
+from . import course, editions, fence, preprocessors, restructure, sandbox
 from .results import Result, TestResult, WrittenAnswer, blank
 
 _sources = {}
@@ -31,10 +31,16 @@ _sources = {}
 FLAGGED_MISTAKES = {"common.not_own_code"}
 
 
-def _source(task):
-    key = task["source"]
+def _source(task, language="en"):
+    """The lesson's source notebook in ``language``: the English file, or its Korean edition
+    built from it and its catalog (editions.py), so that a Korean submission is rebuilt and
+    graded with the Korean text around the very same tests."""
+    key = (task["source"], language)
     if key not in _sources:
-        _sources[key] = nbformat.read(key, as_version=4)
+        if language == "en":
+            _sources[key] = nbformat.read(task["source"], as_version=4)
+        else:
+            _sources[key] = editions.korean_source(task["source"])
     return _sources[key]
 
 
@@ -114,6 +120,9 @@ def grade(task, settings):
         with open(task["path"], "rb") as f:
             data = f.read()
         submitted = restructure.read_submission(data)
+        language = editions.language_of(submitted)
+        if language != "en":
+            source = _source(task, language)
         rebuilt, notes = restructure.rebuild(submitted, source, settings.get("signatures"))
     except restructure.NotGradable as error:
         result = blank_result(task, "rejected", str(error), source)
@@ -133,7 +142,7 @@ def _grade_in(root, task, source, rebuilt, notes, settings):
     os.chmod(root, 0o711)
     src_dir = os.path.join(root, "source", lesson)
     os.makedirs(src_dir)
-    shutil.copyfile(task["source"], os.path.join(src_dir, lesson + ".ipynb"))
+    nbformat.write(source, os.path.join(src_dir, lesson + ".ipynb"))
     os.chmod(os.path.join(root, "source"), 0o700)
     sub_dir = os.path.join(root, "submitted", student, lesson)
     os.makedirs(sub_dir)

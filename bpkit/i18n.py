@@ -28,9 +28,12 @@ import functools
 import gettext
 import re
 import string
+import textwrap
+import unicodedata
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "figure_text", "language", "text", "tr", "use_language"]
+__all__ = ["LANGUAGES", "figure_text", "figure_tr", "language", "text", "tr", "use_language",
+           "wrap"]
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -120,6 +123,30 @@ def tr(template, /, **values):
     except (KeyError, IndexError, ValueError):
         # A broken translation must not hide the student's mistake: fall back to English.
         return template.format(**values)
+
+
+def _width(word):
+    """Columns a word takes in a terminal or a notebook's output: Hangul takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in word)
+
+
+def wrap(paragraph, width, indent="", subsequent_indent=None):
+    """Lines of at most ``width`` columns (Hangul counted double), broken at spaces."""
+    subsequent_indent = indent if subsequent_indent is None else subsequent_indent
+    if _width(paragraph) == len(paragraph):  # no wide characters: the usual textwrap
+        return textwrap.wrap(paragraph, width, initial_indent=indent,
+                             subsequent_indent=subsequent_indent)
+    lines, line, used = [], indent, _width(indent)
+    for word in paragraph.split():
+        if used + _width(word) + (line.strip() != "") > width and line.strip():
+            lines.append(line)
+            line, used = subsequent_indent, _width(subsequent_indent)
+        if line.strip():
+            line, used = line + " ", used + 1
+        line, used = line + word, used + _width(word)
+    if line.strip():
+        lines.append(line)
+    return lines
 
 
 # --------------------------------------------------------------------------------------------

@@ -37,11 +37,10 @@ import os
 import re
 import sys
 import sysconfig
-import textwrap
 
 import numpy as np
 
-from ..i18n import tr
+from ..i18n import text, tr, wrap
 
 __all__ = [
     "COMMON_MISTAKES",
@@ -114,19 +113,20 @@ class CheckFailure(AssertionError):
                    "'mul_layer.swapped_gradients'",
                    mistake_id=mistake_id)
             )
+        # Fixed sentences joined into the message reach the Korean edition in Korean too.
+        message = text(str(message))
         super().__init__(f"{message} [{mistake_id}]")
         self.mistake_id = mistake_id
-        self.message = str(message)
+        self.message = message
         self.exercise = exercise
         # (where, source line) of the student's code that raised, when there is one.
         self.student_line = None
 
     def _render_traceback_(self):
         """The lines IPython shows instead of a traceback (and nbgrader stores as it)."""
-        lines = ["✗ Check failed"]
+        lines = [text("✗ Check failed")]
         for paragraph in self.message.split("\n"):
-            lines += textwrap.wrap(paragraph, _BOX_WIDTH - 2, initial_indent="  ",
-                                   subsequent_indent="  ") or [""]
+            lines += wrap(paragraph, _BOX_WIDTH - 2, indent="  ") or [""]
         if self.student_line is not None:
             where, source = self.student_line
             lines.append(tr("  Your code, {where}:",
@@ -582,5 +582,8 @@ def expect_numerical_gradients(layer, *inputs, what, dout=None, tol=1e-6, seed=0
 
 def passed(what, detail, n_checks):
     """Print ``✓ <what>: <detail> (<n> checks)``, the line a passing visible test shows."""
-    plural = "check" if n_checks == 1 else "checks"
-    print(f"✓ {what}: {detail} ({n_checks} {plural})")
+    if n_checks == 1:
+        print(tr("✓ {what}: {detail} (1 check)", what=what, detail=detail))
+    else:
+        print(tr("✓ {what}: {detail} ({n_checks} checks)", what=what, detail=detail,
+                 n_checks=n_checks))

@@ -12,9 +12,8 @@ import difflib
 import importlib
 import pkgutil
 import re
-import textwrap
 
-from ..i18n import tr
+from ..i18n import text, tr, wrap
 
 __all__ = ["hint", "ladders", "reset_hints"]
 
@@ -79,7 +78,8 @@ def hint(exercise, step=None):
 def _print(exercise, number, ladder):
     title = tr("Hint {number} of {len_ladder} for {exercise}: ",
                number=number, len_ladder=len(ladder), exercise=exercise)
-    body = textwrap.fill(title + ladder[number - 1], _WIDTH, subsequent_indent="  ")
+    body = "\n".join(wrap(title + text(ladder[number - 1]), _WIDTH, indent="",
+                          subsequent_indent="  "))
     more = "" if number == len(ladder) else tr("\n  (Call hint({exercise!r}) again for the "
                                                "next.)",
                                                exercise=exercise)
