@@ -38,6 +38,7 @@ LANGUAGE_CELL = (
     'use_language("ko")'
 )
 _PROSE = re.compile(r"[A-Za-z]{2,}[ ,.:;'()-]+[A-Za-z]{2,}")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def catalog_path(slug, root):
@@ -91,8 +92,12 @@ def code_tokens(source):
                tokenize.DEDENT, tokenize.ENDMARKER)
     # A string that is a sentence may be translated; any other string (a key, a name, a
     # format) is code and must stay.
-    return [("<sentence>" if t.type == tokenize.STRING and _PROSE.search(t.string) else t.string)
+    return [("<sentence>" if t.type == tokenize.STRING and _is_sentence(t.string) else t.string)
             for t in tokens if t.type not in skipped]
+
+
+def _is_sentence(literal):
+    return bool(_PROSE.search(literal) or _HANGUL.search(literal))
 
 
 def cell_entries(notebook):
