@@ -1,0 +1,178 @@
+"""The Korean edition (lessons/ko/): the same lesson, in Korean, graded exactly alike.
+
+- each Korean lesson has the English lesson's code, graded cells, grade_ids, points and tests,
+  with Korean text around them, a first code cell that makes the kernel speak Korean and
+  ``metadata.bpkit.language = "ko"``;
+- ``nbgrader validate`` passes on each Korean source and ``--invert`` fails on each Korean
+  lesson, as for the English ones;
+- the grade command grades the same code the same, test by test, in either edition, and the
+  Korean student's failure messages are Korean with the same mistake ids;
+- grade_me on a Korean notebook reports in Korean, with the English edition's score.
+
+Regenerating lessons/ko/ byte for byte is tests/test_notebooks.py's
+test_regenerating_the_lessons_changes_no_byte (it compares every notebook under lessons/).
+"""
+
+import json
+import re
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograder import editions
+from autograder.lessons import COURSE_ROOT, lessons
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+LESSONS = [pytest.param(lesson, id=lesson.slug, marks=getattr(pytest.mark, lesson.marker))
+           for lesson in lessons()]
+
+
+def korean_lesson(lesson):
+    return COURSE_ROOT / editions.RELEASE_FOLDER / lesson.slug / f"{lesson.slug}.ipynb"
+
+
+def _graded(notebook):
+    return [(c.metadata["nbgrader"]["grade_id"], c.metadata["nbgrader"].get("points"),
+             c.cell_type, c.source if not c.metadata["nbgrader"].get("solution") else None)
+            for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def _code(notebook):
+    return [editions.code_tokens(c.source) for c in notebook.cells
+            if c.cell_type == "code" and c.id != editions.LANGUAGE_CELL_ID]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_korean_lesson_has_the_english_code_tests_and_points(lesson):
+    english = nbformat.read(lesson.release, as_version=4)
+    korean = nbformat.read(korean_lesson(lesson), as_version=4)
+    assert _graded(korean) == _graded(english), "graded cells, grade_ids or points differ"
+    assert _code(korean) == _code(english), "a code cell of the Korean lesson has other code"
+    assert korean.metadata["bpkit"]["language"] == "ko"
+    first_code = next(c for c in korean.cells if c.cell_type == "code")
+    assert first_code.id == editions.LANGUAGE_CELL_ID and 'use_language("ko")' in first_code.source
+    notice = korean.cells[0].source
+    assert "레슨" in notice and f"solutions/ko/{lesson.slug}.po" in notice
+    text = "\n".join(c.source for c in korean.cells if c.cell_type == "markdown")
+    assert len(HANGUL.findall(text)) > 0.5 * len(re.findall(r"[A-Za-z]", text)), (
+        "the Korean lesson's text is still mostly English"
+    )
+
+
+def _validate(path, *flags):
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", *flags, str(path)],
+                          capture_output=True, text=True, cwd=path.parent, timeout=600)
+    return done.stdout + done.stderr
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_nbgrader_validate_passes_on_the_korean_source_and_fails_the_blank(lesson, tmp_path):
+    source = tmp_path / f"{lesson.slug}.ipynb"
+    nbformat.write(editions.korean_source(lesson.solution), source)
+    output = _validate(source)
+    assert "Success! Your notebook passes all the tests." in output, output[-3000:]
+    output = _validate(korean_lesson(lesson), "--invert")
+    assert "Success! The notebook does not pass any tests." in output, output[-3000:]
+
+
+# --- grading --------------------------------------------------------------------------------
+
+WRONG_MUL_LAYER = '''class MulLayer:
+    def __init__(self):
+        self.x = None
+        self.y = None
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dout):
+        return dout * self.x, dout * self.y
+'''
+
+
+def _submission(release, lesson, wrong=None):
+    """The student version with every answer from the solution, and ``wrong`` answers."""
+    notebook = nbformat.read(release, as_version=4)
+    answers = {c.metadata["nbgrader"]["grade_id"]: c.source
+               for c in nbformat.read(lesson.solution, as_version=4).cells
+               if c.metadata.get("nbgrader", {}).get("solution")}
+    answers.update(wrong or {})
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code":
+            cell.source = answers[grade_id]
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Lesson 03 and 06 graded for two students with the same code, one in each edition."""
+    root = tmp_path_factory.mktemp("editions")
+    chosen = [lesson for lesson in lessons() if lesson.code in ("03", "06")]
+    wrong = {"03": {"mul_layer": WRONG_MUL_LAYER}, "06": {}}
+    for lesson in chosen:
+        for student, release in (("en", lesson.release), ("ko", korean_lesson(lesson))):
+            folder = root / "submitted" / student / lesson.slug
+            folder.mkdir(parents=True)
+            nbformat.write(_submission(release, lesson, wrong[lesson.code]),
+                           folder / f"{lesson.slug}.ipynb")
+    out = root / "out"
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", str(root / "submitted"),
+                           "--out", str(out), "--lesson", "03", "--lesson", "06"],
+                          cwd=COURSE_ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())["submissions"]
+    return {(r["student"], r["lesson"]): r for r in results}
+
+
+@pytest.mark.autograder
+def test_the_same_code_scores_the_same_in_either_edition(graded):
+    for lesson in ("03_add_mul_layers", "06_softmax_with_loss"):
+        en, ko = graded[("en", lesson)], graded[("ko", lesson)]
+        assert en["status"] == ko["status"] == "graded", (en["reason"], ko["reason"])
+        assert (ko["score"], ko["max_score"]) == (en["score"], en["max_score"])
+        assert [(t["grade_id"], t["points"], t["passed"], t["mistake"]) for t in ko["tests"]] == [
+            (t["grade_id"], t["points"], t["passed"], t["mistake"]) for t in en["tests"]]
+    assert graded[("en", "06_softmax_with_loss")]["score"] == graded[
+        ("en", "06_softmax_with_loss")]["max_score"] - 2  # the written answers wait for a person
+    assert graded[("en", "03_add_mul_layers")]["score"] < graded[
+        ("en", "03_add_mul_layers")]["max_score"]
+
+
+@pytest.mark.autograder
+def test_a_korean_student_reads_the_mistake_in_korean(graded):
+    failed = {t["grade_id"]: t for t in graded[("ko", "03_add_mul_layers")]["tests"]
+              if not t["passed"]}
+    english = {t["grade_id"]: t for t in graded[("en", "03_add_mul_layers")]["tests"]
+               if not t["passed"]}
+    assert failed.keys() == english.keys() and failed
+    for grade_id, test in failed.items():
+        assert test["mistake"] == english[grade_id]["mistake"] == "mul_layer.swapped_gradients"
+        assert HANGUL.search(test["message"]), test["message"]
+        assert not HANGUL.search(english[grade_id]["message"].split("(")[0])
+
+
+@pytest.mark.autograder
+def test_grade_me_on_a_korean_notebook_reports_in_korean(tmp_path):
+    lesson = next(lesson for lesson in lessons() if lesson.code == "03")
+    reports = {}
+    for edition, release in (("en", lesson.release), ("ko", korean_lesson(lesson))):
+        path = tmp_path / edition / f"{lesson.slug}.ipynb"
+        path.parent.mkdir()
+        nbformat.write(_submission(release, lesson, {"mul_layer": WRONG_MUL_LAYER}), path)
+        done = subprocess.run([sys.executable, "-m", "autograder.grade_me", "03", str(path)],
+                              cwd=COURSE_ROOT, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        reports[edition] = done.stdout
+    score = re.search(r"Score: (\S+)", reports["en"]).group(1)
+    korean_score = re.search(r"점수: (\S+)", reports["ko"])
+    assert korean_score and korean_score.group(1) == score, reports["ko"]
+    assert "Score:" not in reports["ko"] and "FAILED" not in reports["ko"], reports["ko"]
+    lines = [line for line in reports["ko"].splitlines() if line.strip()]
+    english_lines = [line for line in lines if not HANGUL.search(line)
+                     and re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", line)]
+    assert not english_lines, f"grade_me left English lines in the Korean report: {english_lines}"
