@@ -295,8 +295,8 @@ def test_make_lab_prints_an_address_that_opens_on_the_lessons_without_instructor
     output = log.read_text()
     assert "Running as root is not recommended" not in output
     assert "Editable installation" not in output
-    # The lesson folders and the glossary they link to, nothing else.
-    assert names == lab_server.lessons_with_solutions() + ["GLOSSARY.md"], names
+    # The lesson folders, the glossary they link to and the Korean edition, nothing else.
+    assert names == lab_server.lessons_with_solutions() + ["ko", "GLOSSARY.md"], names
     assert "solutions" not in names
     assert "Nbgrader" not in menus, menus
     assert not [p for p in panels if "Assignment" in p or "Nbgrader" in p], panels

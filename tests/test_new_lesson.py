@@ -6,7 +6,8 @@ there, and the pipeline runs on the copy as an author would run it: ``make lesso
 (python -m autograder.release 99, which also rewrites the README's tables), the lesson's share
 of the test suite (``pytest -m lesson99``: fresh kernel, ``nbgrader validate``, ``validate
 --invert``, ...), then the grading command on one student's submission. Nothing but the new
-lesson's two folders and the README's generated tables may change.
+lesson's folders (with its Korean edition's empty catalog and notebook) and the READMEs'
+generated tables may change.
 """
 
 import csv
@@ -148,8 +149,10 @@ def test_a_new_lesson_folder_goes_through_the_whole_pipeline(tmp_path):
     # Nothing else changed: the new lesson's folders, and rows added to the README's tables.
     changed = {path for path, digest in digests(course).items() if before.get(path) != digest}
     changed |= set(before) - set(digests(course))
-    new_lesson = {f"solutions/{SLUG}/{SLUG}.ipynb", f"lessons/{SLUG}/{SLUG}.ipynb"}
-    assert changed == new_lesson | {"README.md"}, sorted(changed - new_lesson)
+    new_lesson = {f"solutions/{SLUG}/{SLUG}.ipynb", f"lessons/{SLUG}/{SLUG}.ipynb",
+                  # the Korean edition: its catalog (empty, for a translator) and notebook
+                  f"solutions/ko/{SLUG}.po", f"lessons/ko/{SLUG}/{SLUG}.ipynb"}
+    assert changed == new_lesson | {"README.md", "README.ko.md"}, sorted(changed - new_lesson)
     readme_after = (course / "README.md").read_text().splitlines()
     assert [line for line in readme_before if line not in readme_after] == []
     added = [line for line in readme_after if line not in readme_before]
