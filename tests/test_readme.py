@@ -38,3 +38,23 @@ def test_the_lesson_tables_are_the_ones_make_lessons_writes():
 def test_every_lesson_has_a_binder_link():
     linked = re.findall(r"urlpath=lab/tree/(lessons/[^)]+\.ipynb)\)", README)
     assert linked == [lesson.release.relative_to(COURSE_ROOT).as_posix() for lesson in lessons()]
+
+
+README_KO = (COURSE_ROOT / "README.ko.md").read_text()
+
+
+def test_the_readme_links_the_korean_edition_at_the_top():
+    top = "\n".join(README.splitlines()[:5])
+    assert "(README.ko.md)" in top, top
+    assert "(README.md)" in "\n".join(README_KO.splitlines()[:5])
+
+
+def test_the_korean_readme_links_every_korean_lesson_and_its_binder_address():
+    assert readme_tables.update(README_KO, lessons(), "ko") == README_KO, (
+        "README.ko.md's lesson tables differ from the lesson folders: run `make lessons`"
+    )
+    for lesson in lessons():
+        path = f"lessons/ko/{lesson.slug}/{lesson.slug}.ipynb"
+        assert (COURSE_ROOT / path).is_file(), path
+        assert f"]({path})" in README_KO, f"README.ko.md does not link {path}"
+        assert f"urlpath=lab/tree/{path})" in README_KO, f"no Korean Binder link for {path}"
