@@ -39,6 +39,8 @@ LANGUAGE_CELL = (
 )
 _PROSE = re.compile(r"[A-Za-z]{2,}[ ,.:;'()-]+[A-Za-z]{2,}")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
+# nbgrader's markers are instructions to nbgrader, the same in every edition.
+_NBGRADER_MARKER = re.compile(r"#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)|#\s*YOUR CODE HERE")
 
 
 def catalog_path(slug, root):
@@ -65,7 +67,8 @@ def translatable(cell):
         return bool(cell.source.strip())
     if cell.cell_type != "code":
         return False
-    return any(_PROSE.search(token.string) for token in _text_tokens(cell.source))
+    return any(_PROSE.search(token.string) for token in _text_tokens(cell.source)
+               if not _NBGRADER_MARKER.match(token.string))
 
 
 def _text_tokens(source):

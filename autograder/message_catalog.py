@@ -25,8 +25,20 @@ MO_FILE = CATALOG.with_suffix(".mo")
 TRANSLATING_CALLS = {"tr", "text", "figure_tr", "figure_text"}
 # Where fixed English sentences (not only i18n calls) are text for the student.
 SENTENCE_MODULES = ("bpkit/checks/", "bpkit/hints/", "bpkit/unfinished.py")
-# Two words of letters: a sentence or a label, not an id ("affine.db") or a format ("o-").
-_PROSE = re.compile(r"[A-Za-z]{2,}[ ,.:;'()-]+[A-Za-z]{2,}")
+# Two words of letters with a space between: a sentence, not an id ("affine.db_not_summed"), a
+# name ("Relu.forward") or a format ("o-").
+_PROSE = re.compile(r"[A-Za-z]{2,}[,.:;'!?)-]*\s+[(\"'`]*[A-Za-z]{2,}")
+
+
+def is_sentence(value):
+    """True for English prose; False for code such as ``"(dgamma, dbeta)"`` or a statement."""
+    if not _PROSE.search(value):
+        return False
+    try:
+        ast.parse(value)
+    except SyntaxError:
+        return True
+    return False
 
 
 def source_files(root=COURSE_ROOT):
@@ -58,6 +70,8 @@ def _texts(tree, sentences):
                 skip.add(id(body[0].value))  # a docstring
         elif isinstance(node, ast.Dict):
             skip.update(id(k) for k in node.keys if k is not None)
+        elif isinstance(node, ast.JoinedStr):  # an f-string's parts are not sentences alone
+            skip.update(id(v) for v in node.values)
         elif isinstance(node, ast.Compare):
             skip.update(id(n) for n in [node.left, *node.comparators])
         elif isinstance(node, ast.Call) and _called(node) in TRANSLATING_CALLS and node.args:
@@ -68,7 +82,7 @@ def _texts(tree, sentences):
     if sentences:
         for node in ast.walk(tree):
             if (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                    and id(node) not in skip and _PROSE.search(node.value)):
+                    and id(node) not in skip and is_sentence(node.value)):
                 found.append((node.value, node.lineno))
     return sorted(found, key=lambda pair: pair[1])
 

@@ -57,8 +57,7 @@ class Value:
 
     def __repr__(self):
         name = f", label={self.label!r}" if self.label else ""
-        return tr("Value(data={self_data:.6g}, grad={self_grad:.6g}{name})",
-                  self_data=self.data, self_grad=self.grad, name=name)
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{name})"
 
     # --- binary operations ----------------------------------------------------------------
 

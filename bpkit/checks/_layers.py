@@ -96,8 +96,7 @@ def _results_after_two_forwards(Layer, name, n_inputs, rng, exercise):
         inputs = [away_from_zero(rng, (2, 3)) for _ in range(n_inputs)]
         layer, _ = run_forward(Layer, name, *inputs, exercise=exercise)
         states.append(dict(vars(layer)))
-        grads.append(call(tr("{name}.backward(dout)",
-                             name=name), layer.backward, dout.copy(),
+        grads.append(call(f"{name}.backward(dout)", layer.backward, dout.copy(),
                           exercise=exercise))
     return states, grads
 

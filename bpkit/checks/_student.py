@@ -311,8 +311,7 @@ def _cell_name(filename):
     shell = ipython.get_ipython() if ipython is not None else None
     names = getattr(getattr(shell, "compile", None), "_filename_map", {}) or {}
     if filename in names:
-        return tr("Cell In[{names_filename}]",
-                  names_filename=names[filename])
+        return f"Cell In[{names[filename]}]"  # IPython's own name for a cell, in every language
     return os.path.basename(filename)
 
 
@@ -533,9 +532,7 @@ def expect_gradients_match(analytic, numeric, what, tol=1e-6, exercise=None):
         errors[name] = gradient_error(grad, numeric[name])
     wrong = {name: error for name, error in errors.items() if not error < tol}
     if wrong:
-        listed = ", ".join(tr("{name} (error {error:.1e}, shape {np_shape_analytic_name})",
-                              name=name, error=error,
-                              np_shape_analytic_name=np.shape(analytic[name]))
+        listed = ", ".join(f"{name} (error {error:.1e}, shape {np.shape(analytic[name])})"
                            for name, error in wrong.items())
         fail("common.gradient_mismatch",
              tr("{what} disagrees with the numerical gradient (수치 미분) for {listed}; a "

@@ -264,8 +264,7 @@ def _leaky_cases(rng):
 
 
 def _leaky_layer(LeakyRelu, slope):
-    name = "LeakyRelu()" if slope is None else tr("LeakyRelu(slope={slope:.3g})",
-                                                  slope=slope)
+    name = "LeakyRelu()" if slope is None else f"LeakyRelu(slope={slope:.3g})"
     if slope is None:
         return name, call(name, LeakyRelu, exercise="leaky_relu"), 0.01
     return name, call(name, LeakyRelu, slope=slope, exercise="leaky_relu"), slope

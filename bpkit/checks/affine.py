@@ -71,8 +71,7 @@ def _forward_backward(Affine, W, b, x, dout):
     """Run the student's layer forward then backward; return (layer, out, dx)."""
     where = shapes(x=x, W=W, b=b)
     layer = _build(Affine, W, b)
-    out = call(tr("Affine.forward(x) with {where}",
-                  where=where), layer.forward, x.copy(), exercise="affine")
+    out = call(f"Affine.forward(x) with {where}", layer.forward, x.copy(), exercise="affine")
     dout_before = dout.copy()
     dx = call(tr("Affine.backward(dout) with {where}, dout {dout_shape}",
                  where=where, dout_shape=dout.shape), layer.backward, dout,
@@ -94,8 +93,7 @@ def check_affine_forward(Affine, seed=0):
     W, b, x, _ = _case(rng, n, d, m)
     layer = _build(Affine, W, b)
     x_before = x.copy()
-    what = tr("Affine.forward(x) with {shapes_x_x_W_W_b_b}",
-              shapes_x_x_W_W_b_b=shapes(x=x, W=W, b=b))
+    what = f"Affine.forward(x) with {shapes(x=x, W=W, b=b)}"
     out = expect_value(call(what, layer.forward, x, exercise="affine",
                             question=SHAPE_QUESTION), what, "affine")
     expect_unchanged(x_before, x, "Affine.forward", "x", "affine")
@@ -239,8 +237,7 @@ def check_affine_nd_input(Affine, seed=0):
     W, b, x, dout = _case(rng, n, d, m, x_shape=(n, *image))
     flat = x.reshape(n, d)
     layer = _build(Affine, W, b)
-    what = tr("Affine.forward(x) with {shapes_x_x_W_W}",
-              shapes_x_x_W_W=shapes(x=x, W=W))
+    what = f"Affine.forward(x) with {shapes(x=x, W=W)}"
     out = call(what, layer.forward, x.copy(), exercise="affine",
                question=tr("Each sample is {image}, but W expects D = {d} numbers per "
                            "sample: what shape must x have before the product, and what "

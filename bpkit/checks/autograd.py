@@ -870,8 +870,7 @@ def check_sigmoid_neuron(neuron, Value, seed=0):
                     exercise)
         _expect_connected(y, {"b": b, **{f"w{i + 1}": w for i, w in enumerate(ws)},
                               **{f"x{i + 1}": x for i, x in enumerate(xs)}}, what, exercise)
-        call(tr("y.backward() after {what}",
-                what=what), _method(y, "backward"), exercise=exercise)
+        call(f"y.backward() after {what}", _method(y, "backward"), exercise=exercise)
         got = {"b": b.grad, **{f"w{i + 1}": w.grad for i, w in enumerate(ws)},
                **{f"x{i + 1}": x.grad for i, x in enumerate(xs)}}
         want = {"b": db, **{f"w{i + 1}": dw[i] for i in range(size)},
@@ -918,8 +917,7 @@ def check_mlp(MLP, Value, seed=0):
     for sizes in ([2, 3, 1], [int(rng.integers(2, 4)), int(rng.integers(2, 5)),
                               int(rng.integers(2, 4)), int(rng.integers(1, 3))]):
         model_seed = int(rng.integers(2**31))
-        what = tr("MLP({sizes}, seed={model_seed})",
-                  sizes=sizes, model_seed=model_seed)
+        what = f"MLP({sizes}, seed={model_seed})"
         model = call(what, MLP, sizes, model_seed, exercise=exercise)
         params = call(f"{what}.parameters()", _method(model, "parameters"), exercise=exercise)
         params = list(expect_value(params, f"{what}.parameters()", exercise))
@@ -934,8 +932,7 @@ def check_mlp(MLP, Value, seed=0):
                     len_id_p_for_p_in_params=len({id(p) for p in params}), sizes=sizes,
                     want_count=want_count), exercise)
         for p in params:
-            _expect_value(p, Value, tr("{what}.parameters() entry",
-                                       what=what), exercise)
+            _expect_value(p, Value, f"{what}.parameters() entry", exercise)
         again = [p.data for p in call(what, MLP, sizes, model_seed, exercise=exercise)
                  .parameters()]
         if not np.allclose(again, [p.data for p in params]):

@@ -96,8 +96,7 @@ def check_batchnorm_forward_train(BatchNormalization, seed=0):
                                                      where=where),
                          "batchnorm_forward")
     for key in CACHE_KEYS:
-        expect_close(stored[key], cache[key], tr("self.cache[{key!r}] after {where}",
-                                                 key=key, where=where),
+        expect_close(stored[key], cache[key], f"self.cache[{key!r}] after {where}",
                      tr("What does the edge labelled {key} carry in the graph?",
                         key=key),
                      exercise="batchnorm_forward", mistake_id="batchnorm.cache_wrong")
@@ -388,8 +387,7 @@ def check_dropout_forward(Dropout, seed=0):
     rng = rng_for(seed)
     ratio = float(rng.choice([0.2, 0.3, 0.4, 0.6]))
     x = rng.uniform(0.5, 2.0, (200, 50))  # positive: a dropped unit shows as exactly 0
-    layer = call(tr("Dropout(dropout_ratio={ratio})",
-                    ratio=ratio), Dropout, ratio, exercise="dropout")
+    layer = call(f"Dropout(dropout_ratio={ratio})", Dropout, ratio, exercise="dropout")
     what = tr("Dropout({ratio}).forward(x, train=True) with {shapes_x_x}",
               ratio=ratio, shapes_x_x=shapes(x=x))
     before = x.copy()
@@ -458,8 +456,7 @@ def check_dropout_backward(Dropout, seed=0):
     ratio = float(rng.choice([0.25, 0.4, 0.5]))
     n, d = int(rng.integers(3, 7)), int(rng.integers(7, 10))
     x, dout = rng.uniform(0.5, 2.0, (n, d)), rng.standard_normal((n, d))
-    layer = call(tr("Dropout(dropout_ratio={ratio})",
-                    ratio=ratio), Dropout, ratio, exercise="dropout")
+    layer = call(f"Dropout(dropout_ratio={ratio})", Dropout, ratio, exercise="dropout")
     what = tr("Dropout({ratio}).forward(x, train=True) with {shapes_x_x}",
               ratio=ratio, shapes_x_x=shapes(x=x))
     mask_seed = int(rng.integers(2**31))
@@ -528,8 +525,7 @@ def check_add_batchnorm_and_dropout(add_batchnorm_and_dropout, BatchNormalizatio
     exercise = "add_batchnorm_and_dropout"
     sizes = [int(rng.integers(4, 7)), int(rng.integers(7, 9)), int(rng.integers(5, 7)), 3]
     net_seed = int(rng.integers(2**31))
-    what = tr("add_batchnorm_and_dropout(MultiLayerNet({sizes}), True, 0.3)",
-              sizes=sizes)
+    what = f"add_batchnorm_and_dropout(MultiLayerNet({sizes}), True, 0.3)"
     net = MultiLayerNet(sizes, weight_init_std="he", seed=net_seed)
     returned = expect_value(call(what, add_batchnorm_and_dropout, net, True, 0.3,
                                  exercise=exercise), what, exercise)
@@ -579,8 +575,7 @@ def check_add_batchnorm_and_dropout(add_batchnorm_and_dropout, BatchNormalizatio
                                                         i=i, what=what),
                      exercise=exercise)
     plain = MultiLayerNet(sizes, weight_init_std="he", seed=net_seed)
-    call(tr("add_batchnorm_and_dropout(MultiLayerNet({sizes}), True, 0.0)",
-            sizes=sizes),
+    call(f"add_batchnorm_and_dropout(MultiLayerNet({sizes}), True, 0.0)",
          add_batchnorm_and_dropout, plain, True, 0.0, exercise=exercise)
     if any(name.startswith("Dropout") for name in plain.layers):
         fail("add_batchnorm_and_dropout.dropout_at_zero",

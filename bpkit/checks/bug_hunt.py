@@ -274,8 +274,7 @@ def check_fixed_layer(Layer, square=False, seed=0, name=None):
                name=name, x_shape=x.shape, np_shape_out=np.shape(out), n_m=(n, m))
         )
     dout = rng.standard_normal((n, m))
-    dx = call(tr("{name}.backward(dout {dout_shape})",
-                 name=name, dout_shape=dout.shape), layer.backward, dout.copy(),
+    dx = call(f"{name}.backward(dout {dout.shape})", layer.backward, dout.copy(),
               exercise=exercise)
     expect_value(dx, f"{name}.backward", exercise)
     if np.shape(dx) != x.shape:

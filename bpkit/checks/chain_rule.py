@@ -41,8 +41,7 @@ def check_apple_backward(apple_backward, seed=0):
         cases.append((shop["apple_price"], shop["apple_count"], shop["tax"], 1.0))
     cases.append((cases[-1][0], cases[-1][1], cases[-1][2], float(rng.uniform(2, 5))))
     for price, count, tax, dout in cases:
-        what = tr("apple_backward({price:g}, {count:g}, {tax:g}, dout={dout:g})",
-                  price=price, count=count, tax=tax, dout=dout)
+        what = f"apple_backward({price:g}, {count:g}, {tax:g}, dout={dout:g})"
         out = expect_keys(call(what, apple_backward, price, count, tax, dout=dout, exercise=ex),
                           keys, what, ex)
         d_apples = dout * tax
@@ -305,8 +304,7 @@ def check_branch_backward(branch_backward, seed=0):
     for x, y, dout in cases:
         what = (tr("branch_backward(x, y, dout) for arrays of shape {np_shape_x}",
                    np_shape_x=np.shape(x)) if np.ndim(x)
-                else tr("branch_backward({x:.3g}, {y:.3g}, dout={dout:.3g})",
-                        x=x, y=y, dout=dout))
+                else f"branch_backward({x:.3g}, {y:.3g}, dout={dout:.3g})")
         out = expect_keys(call(what, branch_backward, x, y, dout=dout, exercise=ex),
                           BRANCH_KEYS, what, ex)
         ref = branch_reference(x, y, dout)

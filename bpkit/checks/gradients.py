@@ -127,8 +127,7 @@ def check_numerical_gradient_restores_x(numerical_gradient, seed=0):
     # Like `lambda W: net.loss(x, t)`: f ignores its argument and reads x through a closure,
     # so only an in-place perturbation of x changes what f returns.
     y = rng.uniform(1, 2, size=(2, 3))
-    what = tr("numerical_gradient(lambda _: sum(y**3), y) with y {y_shape}",
-              y_shape=y.shape)
+    what = f"numerical_gradient(lambda _: sum(y**3), y) with y {y.shape}"
     grad = expect_value(call(what, numerical_gradient, lambda _: _cube_sum(y), y, exercise=ex),
                         what, ex)
     if np.allclose(np.asarray(grad, dtype=np.float64), 0):
@@ -301,8 +300,7 @@ def check_network_gradient_errors(network_gradient_errors, seed=0):
     rng = rng_for(seed)
     net, x, t = _net_and_data(rng)
     before = {k: v.copy() for k, v in net.params.items()}
-    what = tr("network_gradient_errors(TwoLayerNet(4, 5, 3), x {x_shape}, t {t_shape})",
-              x_shape=x.shape, t_shape=t.shape)
+    what = f"network_gradient_errors(TwoLayerNet(4, 5, 3), x {x.shape}, t {t.shape})"
     errors = call(what, network_gradient_errors, net, x, t, exercise=ex)
     _expect_error_dict(errors, set(net.params), what, ex)
     for key in net.params:

@@ -99,8 +99,7 @@ def check_glorot_normal(glorot_normal, seed=0):
     fan_in, fan_out = _sizes(rng)
     W = _draw(glorot_normal, "glorot_normal", fan_in, fan_out, int(rng.integers(2**31)))
     expected = init.glorot_std(fan_in, fan_out)
-    _expect_std(W, expected, tr("glorot_normal({fan_in}, {fan_out}, rng)",
-                                fan_in=fan_in, fan_out=fan_out), {
+    _expect_std(W, expected, f"glorot_normal({fan_in}, {fan_out}, rng)", {
         "the book's simplification, the forward condition alone": init.book_xavier_std(fan_in),
         "the backward condition alone": np.sqrt(1 / fan_out),
         "the variance, not its square root": expected**2,
@@ -118,8 +117,7 @@ def check_he_normal(he_normal, seed=0):
     fan_in, fan_out = _sizes(rng)
     W = _draw(he_normal, "he_normal", fan_in, fan_out, int(rng.integers(2**31)))
     expected = init.he_std(fan_in)
-    _expect_std(W, expected, tr("he_normal({fan_in}, {fan_out}, rng)",
-                                fan_in=fan_in, fan_out=fan_out), {
+    _expect_std(W, expected, f"he_normal({fan_in}, {fan_out}, rng)", {
         "the scale without ReLU's correction (what keeps a linear layer's variance)":
             init.book_xavier_std(fan_in),
         "the variance, not its square root": expected**2,

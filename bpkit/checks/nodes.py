@@ -118,8 +118,7 @@ def check_mul_layer_backward(MulLayer, seed=0):
         if not all(is_close(g, e) for g, e in zip(grads, expected, strict=True)):
             _diagnose_mul(MulLayer, grads, x, y, dout, rng)
         for g, e, name in zip(grads, expected, ("dx", "dy"), strict=True):
-            expect_dtype(g, np.asarray(e).dtype, tr("MulLayer.backward's {name}",
-                                                    name=name), "mul_layer")
+            expect_dtype(g, np.asarray(e).dtype, f"MulLayer.backward's {name}", "mul_layer")
     expect_latest_forward_used(MulLayer, "MulLayer", 2, rng, exercise="mul_layer")
     passed("MulLayer.backward", "each input gets dout times its local derivative",
            len(pairs) + 1)
@@ -193,8 +192,7 @@ def check_add_layer_backward(AddLayer, seed=0):
         if not all(is_close(g, dout) for g in grads):
             _diagnose_add(grads, x, y, dout)
         for g, name in zip(grads, ("dx", "dy"), strict=True):
-            expect_dtype(g, np.asarray(dout).dtype, tr("AddLayer.backward's {name}",
-                                                       name=name), "add_layer")
+            expect_dtype(g, np.asarray(dout).dtype, f"AddLayer.backward's {name}", "add_layer")
     passed("AddLayer.backward", "dout reaches both inputs", len(pairs))
 
 
@@ -257,8 +255,7 @@ def check_div_layer_backward(DivLayer, seed=0):
         if not all(is_close(g, e, rtol=1e-5) for g, e in zip(grads, expected, strict=True)):
             _diagnose_div(DivLayer, grads, expected, x, y, dout, rng)
         for g, e, name in zip(grads, expected, ("dx", "dy"), strict=True):
-            expect_dtype(g, np.asarray(e).dtype, tr("DivLayer.backward's {name}",
-                                                    name=name), "div_layer")
+            expect_dtype(g, np.asarray(e).dtype, f"DivLayer.backward's {name}", "div_layer")
     expect_latest_forward_used(DivLayer, "DivLayer", 2, rng, exercise="div_layer")
     passed("DivLayer.backward", "each input gets dout times its local derivative",
            len(pairs) + 1)
@@ -347,8 +344,7 @@ def check_branch_layer_forward(BranchLayer, seed=0):
     cases = _branch_inputs(rng_for(seed))
     for x in cases:
         _, out = run_forward(BranchLayer, "BranchLayer", x, exercise="branch_layer")
-        where = tr("BranchLayer.forward({describe_x_x})",
-                   describe_x_x=describe(x, 'x'))
+        where = f"BranchLayer.forward({describe(x, 'x')})"
         expect_value(out, where, "branch_layer")
         if not (isinstance(out, (tuple, list)) and len(out) == 2):
             fail("branch_layer.one_output",
@@ -382,8 +378,7 @@ def check_branch_layer_backward(BranchLayer, seed=0):
         if np.ndim(x) == 0:
             dout2 = dout1 + 3.0  # two different numbers
         before = [np.array(d, copy=True) for d in (dout1, dout2)]
-        where = tr("BranchLayer.backward(dout1, dout2) with {describe_dout1_dout1}",
-                   describe_dout1_dout1=describe(dout1, 'dout1'))
+        where = f"BranchLayer.backward(dout1, dout2) with {describe(dout1, 'dout1')}"
         dx = call(where, layer.backward, dout1, dout2, exercise="branch_layer")
         for copy, d, name in zip(before, (dout1, dout2), ("dout1", "dout2"), strict=True):
             expect_unchanged(copy, d, "BranchLayer.backward", name, "branch_layer")

@@ -94,8 +94,7 @@ def check_momentum(Momentum, seed=0):
     rng = rng_for(seed)
     lr, momentum = float(rng.uniform(0.01, 0.2)), float(rng.uniform(0.5, 0.95))
     params, grad_steps = _problem(rng)
-    what = tr("Momentum(lr={lr:.3g}, momentum={momentum:.3g})",
-              lr=lr, momentum=momentum)
+    what = f"Momentum(lr={lr:.3g}, momentum={momentum:.3g})"
     optimizer = call(what, Momentum, lr=lr, momentum=momentum, exercise="momentum")
     path = _run(optimizer, {k: v.copy() for k, v in params.items()}, grad_steps, what, "momentum")
     expected = _reference_path(params, grad_steps, _momentum_rule(lr, momentum))
@@ -165,8 +164,7 @@ def check_adam(Adam, seed=0):
     lr = float(rng.uniform(0.001, 0.1))
     beta1, beta2 = float(rng.uniform(0.8, 0.95)), float(rng.uniform(0.95, 0.999))
     params, grad_steps = _problem(rng)
-    what = tr("Adam(lr={lr:.3g}, beta1={beta1:.3g}, beta2={beta2:.3g})",
-              lr=lr, beta1=beta1, beta2=beta2)
+    what = f"Adam(lr={lr:.3g}, beta1={beta1:.3g}, beta2={beta2:.3g})"
     optimizer = call(what, Adam, lr=lr, beta1=beta1, beta2=beta2, exercise="adam")
     eps = float(getattr(optimizer, "eps", 1e-8))
     path = _run(optimizer, {k: v.copy() for k, v in params.items()}, grad_steps, what, "adam")
@@ -240,9 +238,8 @@ def check_train_uses_optimizer(train, seed=0):
     before = {k: v.copy() for k, v in net.params.items()}
     optimizer = _RecordingOptimizer(lr=0.05)
     steps = 3
-    what = tr("train(network, x {x_shape}, t {t_shape}, lr=0.5, steps={steps}, "
-              "batch_size=10, seed=1, optimizer=...)",
-              x_shape=x.shape, t_shape=t.shape, steps=steps)
+    what = (f"train(network, x {x.shape}, t {t.shape}, lr=0.5, steps={steps}, batch_size=10, "
+            f"seed=1, optimizer=...)")
     expect_value(call(what, train, net, x, t, lr=0.5, steps=steps, batch_size=10, seed=1,
                       optimizer=optimizer, exercise="train"), what, "train")
     if len(optimizer.calls) != steps:

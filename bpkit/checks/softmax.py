@@ -266,8 +266,7 @@ def _swl_forward(SoftmaxWithLoss, seed=0):
     x, labels, one_hot = _one_hot_case(rng)
     expected = functions.cross_entropy_error(functions.softmax(x), labels)
     for t, kind in ((one_hot, "one-hot t"), (labels, "labels t")):
-        what = tr("SoftmaxWithLoss().forward(x, t) for x {x_shape} and {kind} {t_shape}",
-                  x_shape=x.shape, kind=kind, t_shape=t.shape)
+        what = f"SoftmaxWithLoss().forward(x, t) for x {x.shape} and {kind} {t.shape}"
         layer = call("SoftmaxWithLoss()", SoftmaxWithLoss, exercise="softmax_with_loss")
         loss = call(what, layer.forward, x.copy(), t.copy(), exercise="softmax_with_loss")
         expect_number(loss, what, "The loss is one number.", "softmax_with_loss")
@@ -318,8 +317,7 @@ def _swl_backward(SoftmaxWithLoss, seed=0):
     dout = float(rng.uniform(2, 4))
     layer = call("SoftmaxWithLoss()", SoftmaxWithLoss, exercise=ex)
     call("SoftmaxWithLoss().forward(x, t)", layer.forward, x.copy(), one_hot.copy(), exercise=ex)
-    what_dout = tr("SoftmaxWithLoss.backward(dout={dout:.3g})",
-                   dout=dout)
+    what_dout = f"SoftmaxWithLoss.backward(dout={dout:.3g})"
     dx = call(what_dout, layer.backward, dout, exercise=ex)
     if is_close(dx, expected):
         fail("softmax_with_loss.ignores_dout",
@@ -392,8 +390,7 @@ def check_softmax_with_loss_numerically(SoftmaxWithLoss, seed=0, tol=1e-4):
 
 def _softmax_layer_dx(Softmax, x, dout, ex):
     layer = call("Softmax()", Softmax, exercise=ex)
-    call(tr("Softmax().forward(x) for x {x_shape}",
-            x_shape=x.shape), layer.forward, x.copy(), exercise=ex)
+    call(f"Softmax().forward(x) for x {x.shape}", layer.forward, x.copy(), exercise=ex)
     dout_before = dout.copy()
     what = tr("Softmax.backward(dout) for x and dout of shape {x_shape}",
               x_shape=x.shape)
@@ -474,8 +471,7 @@ def _ce_case(rng):
 
 def _ce_layer_dy(CrossEntropy, y, t, ex, *dout):
     layer = call("CrossEntropy()", CrossEntropy, exercise=ex)
-    call(tr("CrossEntropy().forward(y, t) for y, t {y_shape}",
-            y_shape=y.shape), layer.forward, y.copy(), t.copy(),
+    call(f"CrossEntropy().forward(y, t) for y, t {y.shape}", layer.forward, y.copy(), t.copy(),
          exercise=ex)
     what = (tr("CrossEntropy.backward({if_not_dout_else_f_dout_dout_0_3}) after forward(y, "
                "t) with y and one-hot t of shape {y_shape}",
@@ -552,8 +548,7 @@ def check_cross_entropy_layer_numerically(CrossEntropy, seed=0, tol=1e-4):
 
 def _sse_dy(SquaredErrorLoss, y, t, ex, *dout):
     layer = call("SquaredErrorLoss()", SquaredErrorLoss, exercise=ex)
-    call(tr("SquaredErrorLoss().forward(y, t) for y, t {y_shape}",
-            y_shape=y.shape), layer.forward, y.copy(),
+    call(f"SquaredErrorLoss().forward(y, t) for y, t {y.shape}", layer.forward, y.copy(),
          t.copy(), exercise=ex)
     what = (tr("SquaredErrorLoss.backward({if_not_dout_else_f_dout_dout_0_3}) after "
                "forward(y, t) with y, t of shape {y_shape}",

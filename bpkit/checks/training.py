@@ -193,8 +193,7 @@ def _expect_grad_dict(grads, params, names):
 def _diagnose_gradient(name, grads, expected, params, reference, x, t):
     """(mistake_id, message) for a gradient that differs from the reference's."""
     got = grads[name]
-    layer = tr("self.layers['Affine{name_1}']",
-               name_1=name[1:])
+    layer = f"self.layers['Affine{name[1:]}']"
     if is_close(got, params[name]):
         return "two_layer_net.parameter_not_gradient", (
             tr("grads[{name!r}] is the parameter {name} itself, not its gradient. After the "
