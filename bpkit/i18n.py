@@ -153,23 +153,32 @@ def wrap(paragraph, width, indent="", subsequent_indent=None):
 # Figures
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
-# Fonts with Hangul, as matplotlib names them: Debian's fonts-noto-cjk (CI, Binder), the ones
-# Windows and macOS ship, and the Nanum fonts many Korean Linux users install.
+# bpkit's own Hangul font (a subset of Noto Sans CJK KR, SIL OFL 1.1; see
+# autograder/hangul_font.py): Korean figures render on every machine, fonts or not.
+SHIPPED_FONT = Path(__file__).resolve().parent / "fonts" / "bpkit-hangul.otf"
+SHIPPED_FAMILY = "bpkit Hangul"
+# Fonts with Hangul a machine may have, as matplotlib names them, used if the shipped file is
+# missing: Debian's fonts-noto-cjk, the ones Windows and macOS ship, the Nanum fonts.
 _KOREAN_FONTS = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans KR", "Malgun Gothic",
-                 "Apple SD Gothic Neo", "AppleGothic", "NanumGothic", "NanumBarunGothic",
-                 "UnDotum", "Baekmuk Gulim")
+                 "Apple SD Gothic Neo", "AppleGothic", "NanumGothic", "NanumBarunGothic")
 
 
 def korean_font():
-    """The name of an installed font with Hangul that matplotlib knows, or None."""
+    """The name of a font with Hangul that matplotlib can use (bpkit's own first), or None."""
     from matplotlib import font_manager
 
     installed = {font.name for font in font_manager.fontManager.ttflist}
+    if SHIPPED_FAMILY not in installed and SHIPPED_FONT.is_file():
+        font_manager.fontManager.addfont(str(SHIPPED_FONT))
+        installed.add(SHIPPED_FAMILY)
+    if SHIPPED_FAMILY in installed:
+        return SHIPPED_FAMILY
     return next((name for name in _KOREAN_FONTS if name in installed), None)
 
 
 def _setup_figures():
-    """Put a Hangul font first in matplotlib's list, if there is one (else labels stay English)."""
+    """Put a Hangul font first in matplotlib's font list, if there is one (else labels stay
+    English); the fonts that were first stay behind it for the glyphs it lacks."""
     try:
         import matplotlib
     except ImportError:
@@ -177,9 +186,18 @@ def _setup_figures():
     font = korean_font()
     if font is None:
         return
-    families = list(matplotlib.rcParams["font.sans-serif"])
-    matplotlib.rcParams["font.sans-serif"] = [font] + [f for f in families if f != font]
-    matplotlib.rcParams["font.family"] = "sans-serif"
+    families = list(matplotlib.rcParams["font.family"])
+    if families and families[0] == font:
+        return
+    from matplotlib import font_manager
+
+    # Only fonts that are there: matplotlib logs a line for each one it looks for in vain.
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    generic = {"sans-serif", "serif", "monospace", "cursive", "fantasy"}
+    fallback = [f for name in families
+                for f in (matplotlib.rcParams[f"font.{name}"] if name in generic else [name])]
+    fallback = [f for f in dict.fromkeys(fallback) if f in installed and f != font]
+    matplotlib.rcParams["font.family"] = [font] + fallback
     matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK fonts lack U+2212
 
 
