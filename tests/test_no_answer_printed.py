@@ -85,9 +85,15 @@ def squeezed(text):
     return re.sub(r"\s+", "", text)
 
 
-def student_text(lesson):
-    cells = json.loads((REPO / "lessons" / lesson / f"{lesson}.ipynb").read_text())["cells"]
+def student_text(lesson, edition="en"):
+    """The text of the generated lesson, English (lessons/) or Korean (lessons/ko/)."""
+    folder = REPO / "lessons" if edition == "en" else REPO / "lessons" / edition
+    cells = json.loads((folder / lesson / f"{lesson}.ipynb").read_text())["cells"]
     return squeezed("\n".join("".join(cell["source"]) for cell in cells))
+
+
+# Both editions: a translation must not print what the English keeps back.
+EDITIONS = ["en", "ko"]
 
 
 @pytest.fixture(autouse=True)
@@ -98,24 +104,26 @@ def _lesson_marker(request):
         request.applymarker(getattr(pytest.mark, f"lesson{lesson[:2]}"))
 
 
+@pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
-def test_no_line_of_an_answer_appears_in_the_students_notebook(lesson):
+def test_no_line_of_an_answer_appears_in_the_students_notebook(lesson, edition):
     answers = answer_lines(lesson)
     assert answers, f"{lesson} has no answer regions"
-    text = student_text(lesson)
+    text = student_text(lesson, edition)
     # Lines of 20 characters or more: shorter ones (`self.loss(x, t)`) are the vocabulary the
     # lesson has to use in its explanations; their expressions are checked below.
     printed = [line for line in answers if len(squeezed(line)) >= 20 and squeezed(line) in text
                and not structural(line)]
-    assert not printed, f"answer lines printed in lessons/{lesson}: {printed}"
+    assert not printed, f"answer lines printed in the {edition} {lesson}: {printed}"
 
 
+@pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
-def test_no_answer_expression_appears_in_the_students_notebook(lesson):
-    text = student_text(lesson)
+def test_no_answer_expression_appears_in_the_students_notebook(lesson, edition):
+    text = student_text(lesson, edition)
     allowed = ALLOWED.get(lesson[:2], {})
     printed = sorted({e for e in answer_expressions(lesson) if e in text and e not in allowed})
-    assert not printed, f"answer expressions printed in lessons/{lesson}: {printed}"
+    assert not printed, f"answer expressions printed in the {edition} {lesson}: {printed}"
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)

@@ -155,3 +155,15 @@ def test_the_language_is_per_kernel_and_english_by_default():
     assert i18n.tr("✓ {what}: {detail} (1 check)", what="x", detail="y") == "✓ x: y (1 check)"
     with pytest.raises(ValueError, match="'fr'"):
         i18n.use_language("fr")
+
+
+@pytest.mark.parametrize("path", [BPKIT_PO] + [editions.catalog_path(lesson.slug, COURSE_ROOT)
+                                               for lesson in lessons()],
+                         ids=lambda p: p.name)
+def test_no_translation_gives_an_answer_its_english_keeps_back(path):
+    from test_no_answer_printed import answer_expressions, squeezed
+
+    answers = {e for lesson in lessons() for e in answer_expressions(lesson.slug)}
+    added = [(m.context or m.id[:50], e) for m in catalogs.load(path) if m.id and m.string
+             for e in answers if e in squeezed(m.string) and e not in squeezed(m.id)]
+    assert not added, f"{path.name}: translations that print an answer: {added[:10]}"
