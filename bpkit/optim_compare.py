@@ -9,6 +9,8 @@ gradient size.
 
 import numpy as np
 
+from .i18n import figure_text, figure_tr
+
 
 def valley(point):
     """f(x, y) = x**2 / 20 + y**2 at point (2,). Returns a float."""
@@ -66,11 +68,12 @@ def plot_comparison(paths, curves, colors=None):
     for name, path in paths.items():
         final = valley(path[-1])
         left.plot(path[:, 0], path[:, 1], "o-", ms=3, lw=1.2, color=colors[name],
-                  label=f"{name}: f = {final:.2g} after {len(path) - 1} steps")
+                  label=figure_tr("{name}: f = {final} after {steps} steps", name=name,
+                                  final=f"{final:.2g}", steps=len(path) - 1))
     left.plot(0, 0, "+", color="black", ms=12)
     left.set_xlim(-10, 10)
     left.set_ylim(-5, 5)
-    left.set_title("f(x, y) = x²/20 + y²: a narrow valley")
+    left.set_title(figure_text("f(x, y) = x²/20 + y²: a narrow valley"))
     left.legend(fontsize=8, loc="lower right")
     if not curves:
         fig.tight_layout()
@@ -79,9 +82,9 @@ def plot_comparison(paths, curves, colors=None):
         smooth = np.convolve(curve, np.ones(10) / 10, mode="valid")
         right.plot(np.arange(len(smooth)) + 10, smooth, color=colors.get(name), label=name)
     right.set_yscale("log")
-    right.set_xlabel("step")
-    right.set_ylabel("mini-batch loss (mean of 10 steps)")
-    right.set_title("handwritten digits")
+    right.set_xlabel(figure_text("step"))
+    right.set_ylabel(figure_text("mini-batch loss (mean of 10 steps)"))
+    right.set_title(figure_text("handwritten digits"))
     right.legend(fontsize=8)
     fig.tight_layout()
     return fig

@@ -25,6 +25,7 @@ from matplotlib.patches import Circle
 from matplotlib.ticker import MaxNLocator
 
 from .data import shop_prices
+from .i18n import figure_text, figure_tr
 from .layers import AddLayer, MulLayer
 
 FORWARD_COLOR = "#1f4e99"  # blue: values flow forward
@@ -90,6 +91,16 @@ class Graph:
 
 # --- graphs of the notes, computed by bpkit's layers ----------------------------------------
 
+# The words on the notes' edges. Graph.edge() finds an edge by its English label, so a label is
+# translated only where draw_graph writes it (figure_text); naming the words here, in
+# figure_text calls, puts them in bpkit.po.
+_EDGE_WORDS = (
+    figure_text("apple price"), figure_text("apple count"), figure_text("apple total"),
+    figure_text("orange price"), figure_text("orange count"), figure_text("apples"),
+    figure_text("oranges"), figure_text("subtotal"), figure_text("tax"), figure_text("total"),
+    figure_text("output"),
+)
+
 
 def apple_graph(price=None, count=None, tax=None):
     """2 apples at 100 with 10 % tax: price x count -> x tax -> 220 (the notes' figures 1-2).
@@ -118,7 +129,7 @@ def apple_graph(price=None, count=None, tax=None):
         Edge("tax", "mul_tax", "tax", tax, d_tax),
         Edge("mul_tax", "out", "total", total, 1),
     ]
-    return Graph(nodes, edges, "apples: forward (above) and backward (below)")
+    return Graph(nodes, edges, figure_text("apples: forward (above) and backward (below)"))
 
 
 def shop_graph(**prices):
@@ -161,7 +172,8 @@ def shop_graph(**prices):
         Edge("tax", "mul_tax", "tax", tax, d_tax),
         Edge("mul_tax", "out", "total", total, 1),
     ]
-    return Graph(nodes, edges, "apples and oranges: forward (above) and backward (below)")
+    return Graph(nodes, edges,
+                 figure_text("apples and oranges: forward (above) and backward (below)"))
 
 
 def chain_rule_graph(x=1.0, y=2.0):
@@ -184,7 +196,7 @@ def chain_rule_graph(x=1.0, y=2.0):
         Edge("x", "add", "x", x, dz_dx), Edge("y", "add", "y", y, dz_dy),
         Edge("add", "square", "t", t, dz_dt), Edge("square", "z", "z", z, 1),
     ]
-    return Graph(nodes, edges, "chain rule: z = t², t = x + y")
+    return Graph(nodes, edges, figure_text("chain rule: z = t², t = x + y"))
 
 
 def neuron_graph(x1, w1, x2, w2, b):
@@ -202,7 +214,7 @@ def neuron_graph(x1, w1, x2, w2, b):
              Edge("mul_1", "add", "x1w1", p1), Edge("mul_2", "add", "x2w2", p2),
              Edge("add", "add_b", "weighted_sum", p1 + p2), Edge("b", "add_b", "b", b),
              Edge("add_b", "a", "a", p1 + p2 + b)]
-    return Graph(nodes, edges, "one neuron: a weighted sum plus a bias")
+    return Graph(nodes, edges, figure_text("one neuron: a weighted sum plus a bias"))
 
 
 class _ExpNode:
@@ -255,7 +267,8 @@ def sigmoid_graph(x=1.0):
         Edge("plus_one", "reciprocal", "u = 1+exp(-x)", denominator, d_denominator),
         Edge("reciprocal", "y", "y", y, 1),
     ]
-    title = f"sigmoid at x = {format_number(x)}: dy/dx = y(1 - y) = {format_number(d_x)}"
+    title = figure_tr("sigmoid at x = {x}: dy/dx = y(1 - y) = {slope}", x=format_number(x),
+                      slope=format_number(d_x))
     return Graph(nodes, edges, title)
 
 
@@ -296,8 +309,9 @@ def batchnorm_graph(backward=False):
         else:
             label = f"{name} {shape}"
         edges.append(Edge(src, dst, label))
-    title = ("backward: the gradient arriving on each edge (same shape as the edge's array)"
-             if backward else "Batch Normalization, forward: what each edge carries")
+    title = (figure_text("backward: the gradient arriving on each edge (same shape as the "
+                         "edge's array)")
+             if backward else figure_text("Batch Normalization, forward: what each edge carries"))
     return Graph(nodes, edges, title)
 
 
@@ -361,7 +375,7 @@ def draw_graph(graph, ax=None, show_forward=True, show_backward=True, forward_st
     ax.set_aspect("equal")
     ax.axis("off")
     if graph.title:
-        ax.set_title(graph.title)
+        ax.set_title(figure_text(graph.title))
     return fig
 
 
@@ -419,8 +433,8 @@ def _draw_edge(ax, graph, edge, highlighted, show_value, show_grad, digits, size
         ax.text(*(middle - 0.12 * normal), format_number(edge.grad, digits), ha="center",
                 va="top", color=BACKWARD_COLOR, fontsize=sizes["value"], gid=f"grad:{key}")
     if edge.label:
-        _draw_edge_label(ax, src, dst, start, end, middle, normal, edge.label, f"label:{key}",
-                         sizes["label"])
+        _draw_edge_label(ax, src, dst, start, end, middle, normal, figure_text(edge.label),
+                         f"label:{key}", sizes["label"])
 
 
 def _draw_edge_label(ax, src, dst, start, end, middle, normal, text, gid, size):
@@ -450,7 +464,7 @@ def plot_function_and_derivative(f, df, x_range=(-6.0, 6.0), ax=None, title=None
     ax.set_xlabel("x")
     ax.legend()
     if title:
-        ax.set_title(title)
+        ax.set_title(figure_text(title))
     return fig
 
 
@@ -478,12 +492,12 @@ def plot_decision_boundary(predict, x, t, ax=None, resolution=200, margin=0.5, t
         mine = labels == k
         if mine.any():
             ax.scatter(x[mine, 0], x[mine, 1], color=colors[k], edgecolor="black",
-                       linewidth=0.5, s=25, label=f"class {k}")
+                       linewidth=0.5, s=25, label=figure_tr("class {k}", k=k))
     ax.set_xlabel("x0")
     ax.set_ylabel("x1")
     ax.legend(loc="best", fontsize=8)
     if title:
-        ax.set_title(title)
+        ax.set_title(figure_text(title))
     return fig
 
 
@@ -496,8 +510,9 @@ def _predicted_labels(output):
     return output.astype(int)
 
 
-def plot_curves(history, ax=None, title=None, xlabel="epoch"):
+def plot_curves(history, ax=None, title=None, xlabel=None):
     """Plot training curves. history: {name: list of numbers}, one point per epoch.
+    xlabel: the x axis's name (None: "epoch", in the notebook's language).
 
     Names containing "acc" (accuracies) go on a right-hand axis from 0 to 1, the rest
     (losses) on the left, when both kinds are present. Returns the Figure.
@@ -513,17 +528,17 @@ def plot_curves(history, ax=None, title=None, xlabel="epoch"):
         values = np.asarray(history[name], dtype=float)
         style = "--" if name in accuracies else "-"
         lines += target.plot(np.arange(1, len(values) + 1), values, style, color=f"C{i}",
-                             label=name)
+                             label=figure_text(name))
     if losses:
-        loss_ax.set_ylabel("loss")
+        loss_ax.set_ylabel(figure_text("loss"))
     if accuracies:
-        acc_ax.set_ylabel("accuracy")
+        acc_ax.set_ylabel(figure_text("accuracy"))
         acc_ax.set_ylim(0, 1.02)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(figure_text("epoch") if xlabel is None else figure_text(xlabel))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.legend(lines, [line.get_label() for line in lines], loc="center right")
     if title:
-        ax.set_title(title)
+        ax.set_title(figure_text(title))
     return fig
 
 
@@ -548,7 +563,7 @@ def show_bitmap(x, ax=None, title=None, shape=None):
     ax.grid(which="minor", color="0.8", linewidth=0.5)
     ax.tick_params(which="both", length=0, labelbottom=False, labelleft=False)
     if title is not None:
-        ax.set_title(title)
+        ax.set_title(figure_text(title))
     return fig
 
 

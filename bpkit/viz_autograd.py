@@ -13,6 +13,7 @@ as it was, so drawing never changes the graph.
 """
 
 from .autograd import topological_order
+from .i18n import figure_text
 from .viz import Edge, Graph, Node, draw_graph, format_number
 
 X_STEP, Y_STEP = 1.7, 1.0
@@ -96,8 +97,8 @@ def value_graph(root, title=None, with_gradients=True):
     position = {f"v{k}": k for k in range(len(order))} | {"out": len(order)}
     edges.sort(key=lambda edge: position[edge.dst])
     if title is None:
-        title = ("forward values (above) and gradients (below)" if with_gradients
-                 else "forward values")
+        title = (figure_text("forward values (above) and gradients (below)") if with_gradients
+                 else figure_text("forward values"))
     return Graph(nodes, edges, title)
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import viz
+from ..i18n import figure_text, figure_tr, text, tr
 from ..layers import Relu, Sigmoid
 
 LAYERS = {"relu": Relu, "sigmoid": Sigmoid}
@@ -56,18 +57,19 @@ def activation_state(name, x, x_range=(-6.0, 6.0)):
         lambda t: local_derivative(name, t)[0], lambda t: local_derivative(name, t)[1],
         x_range, ax=ax, title=f"{name}: f(x) = {formula},  f'(x) = {derivative}",
     )
-    ax.plot(*tangent, color=viz.HIGHLIGHT_COLOR, linewidth=1.2, label="tangent at x")
+    ax.plot(*tangent, color=viz.HIGHLIGHT_COLOR, linewidth=1.2, label=figure_text("tangent at x"))
     ax.plot([x], [y], "o", color=viz.FORWARD_COLOR, label="(x, f(x))")
     ax.plot([x], [slope], "s", color=viz.BACKWARD_COLOR, label="(x, f'(x))")
     ax.set_ylim(-0.6, 1.6 if name == "sigmoid" else x_range[1] + 0.5)
     ax.legend(loc="upper left")
 
-    message = (f"x = {x:.2f}: f(x) = {y:.4f}, f'(x) = {slope:.4f}. A gradient dout arriving "
-               f"from above leaves this node as dout × {slope:.4f}.")
+    message = tr("x = {x}: f(x) = {y}, f'(x) = {slope}. A gradient dout arriving from above "
+                 "leaves this node as dout × {slope}.", x=f"{x:.2f}", y=f"{y:.4f}",
+                 slope=f"{slope:.4f}")
     if name == "sigmoid":
-        message += " (The sigmoid's slope is at most 0.25, at x = 0.)"
+        message += " " + text("(The sigmoid's slope is at most 0.25, at x = 0.)")
     elif x <= 0:
-        message += " Here x <= 0: the gradient is blocked."
+        message += " " + text("Here x <= 0: the gradient is blocked.")
     return {"name": name, "x": float(x), "y": y, "slope": slope, "tangent": tangent,
             "message": message, "figure": figure}
 
@@ -103,17 +105,18 @@ def stacked_sigmoid_state(n_layers, x=0.0):
     ax = figure.add_subplot()
     layer_numbers = np.arange(1, n_layers + 1)
     ax.semilogy(layer_numbers, np.abs(grads), "o-", color=viz.BACKWARD_COLOR,
-                label="|gradient| reaching the layer's input")
-    ax.semilogy(layer_numbers, bound, "--", color="0.5", label="upper bound 0.25 per layer")
-    ax.set_xlabel("layer (1 = nearest the input; the gradient starts at the top, 1)")
-    ax.set_ylabel("gradient magnitude (log scale)")
-    ax.set_title(f"{n_layers} stacked sigmoids, input x = {x:.2f}")
+                label=figure_text("|gradient| reaching the layer's input"))
+    ax.semilogy(layer_numbers, bound, "--", color="0.5",
+                label=figure_text("upper bound 0.25 per layer"))
+    ax.set_xlabel(figure_text("layer (1 = nearest the input; the gradient starts at the top, 1)"))
+    ax.set_ylabel(figure_text("gradient magnitude (log scale)"))
+    ax.set_title(figure_tr("{n} stacked sigmoids, input x = {x}", n=n_layers, x=f"{x:.2f}"))
     ax.legend(loc="lower right")
     ax.set_xlim(0.5, max(n_layers, 2) + 0.5)
 
-    message = (f"After {n_layers} sigmoid layer(s) the gradient at the bottom is {grads[0]:.3g} "
-               f"(at most 0.25^{n_layers} = {bound[0]:.3g}): each layer multiplies it by "
-               f"y(1 - y) <= 0.25.")
+    message = tr("After {n} sigmoid layer(s) the gradient at the bottom is {grad} (at most "
+                 "0.25^{n} = {bound}): each layer multiplies it by y(1 - y) <= 0.25.",
+                 n=n_layers, grad=f"{grads[0]:.3g}", bound=f"{bound[0]:.3g}")
     return {"n_layers": n_layers, "outputs": outputs, "local": local, "grads": grads,
             "bound": bound, "message": message, "figure": figure}
 
@@ -130,7 +133,7 @@ class ActivationExplorer(widgets.VBox):
 
     def __init__(self, name="sigmoid", x=1.0):
         self.chooser = widgets.Dropdown(options=sorted(LAYERS), value=name,
-                                        description="function")
+                                        description=text("function"))
         self.x_slider = widgets.FloatSlider(x, min=-6.0, max=6.0, step=0.1, description="x")
         self.message = widgets.HTML()
         self.image = widgets.Image(format="png")
@@ -152,9 +155,11 @@ class GradientDecayExplorer(widgets.VBox):
 
     def __init__(self, n_layers=5, x=0.0):
         style = {"description_width": "initial"}
-        self.n_slider = widgets.IntSlider(n_layers, min=1, max=30, description="sigmoid layers",
+        self.n_slider = widgets.IntSlider(n_layers, min=1, max=30,
+                                          description=text("sigmoid layers"),
                                           style=style)
-        self.x_slider = widgets.FloatSlider(x, min=-5.0, max=5.0, step=0.1, description="input x")
+        self.x_slider = widgets.FloatSlider(x, min=-5.0, max=5.0, step=0.1,
+                                            description=text("input x"))
         self.message = widgets.HTML()
         self.image = widgets.Image(format="png")
         for control in (self.n_slider, self.x_slider):

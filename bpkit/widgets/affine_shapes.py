@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .. import viz
+from ..i18n import figure_tr, text, tr
 from ..layers import Affine
 
 # Ways a student might multiply the arrays at hand into dx (target: x's shape) and dW (W's).
@@ -31,7 +32,8 @@ def _evaluate(expression, arrays):
         return tuple(eval(expression, {}, dict(arrays)).shape), None  # noqa: S307 -- fixed strings
     except ValueError:
         left, right = (eval(side, {}, dict(arrays)).shape for side in expression.split(" @ "))
-        return None, f"{left} · {right}: inner sizes {left[-1]} and {right[0]} differ"
+        return None, tr("{left} · {right}: inner sizes {inner_left} and {inner_right} differ",
+                        left=left, right=right, inner_left=left[-1], inner_right=right[0])
 
 
 def affine_shapes_state(n=4, d=2, m=3, seed=0):
@@ -65,11 +67,13 @@ def affine_shapes_state(n=4, d=2, m=3, seed=0):
         candidates[gradient] = rows
     lucky = [f"{g} = {e}" for g, rows in candidates.items() for e, s, _, r in rows
              if s == truth[g].shape and not r]
-    message = (f"N = {n}, D = {d}, M = {m}: every gradient has the shape of its array "
-               f"(dx {shapes['dx']}, dW {shapes['dW']}, db {shapes['db']}).")
+    message = tr("N = {n}, D = {d}, M = {m}: every gradient has the shape of its array "
+                 "(dx {dx}, dW {dW}, db {db}).", n=n, d=d, m=m, dx=shapes["dx"],
+                 dW=shapes["dW"], db=shapes["db"])
     if lucky:
-        message += (" Careful: with these sizes " + ", ".join(lucky) + " also has the right "
-                    "shape but the wrong values; pick N, D, M all different and it fails loudly.")
+        message += " " + tr("Careful: with these sizes {lucky} also has the right shape but the "
+                            "wrong values; pick N, D, M all different and it fails loudly.",
+                            lucky=", ".join(lucky))
     return {"shapes": shapes, "candidates": candidates, "message": message,
             "figure": _draw(n, d, m)}
 
@@ -87,9 +91,12 @@ def _draw(n, d, m):
     figure = Figure(figsize=(10, 2.8), layout="constrained")
     forward, backward = viz.FORWARD_COLOR, viz.BACKWARD_COLOR
     products = [
-        ("forward: out = x · W", ("x", n, d), ("W", d, m), ("out", n, m), forward),
-        ("backward: dx = dout · Wᵀ", ("dout", n, m), ("Wᵀ", m, d), ("dx", n, d), backward),
-        ("backward: dW = xᵀ · dout", ("xᵀ", d, n), ("dout", n, m), ("dW", d, m), backward),
+        (figure_tr("forward: {product}", product="out = x · W"), ("x", n, d), ("W", d, m),
+         ("out", n, m), forward),
+        (figure_tr("backward: {product}", product="dx = dout · Wᵀ"), ("dout", n, m),
+         ("Wᵀ", m, d), ("dx", n, d), backward),
+        (figure_tr("backward: {product}", product="dW = xᵀ · dout"), ("xᵀ", d, n),
+         ("dout", n, m), ("dW", d, m), backward),
     ]
     for ax, (title, a, b, c, color) in zip(figure.subplots(1, 3), products, strict=True):
         left = _matrix(ax, 0, a[1], a[2], a[0], color)
@@ -101,7 +108,8 @@ def _draw(n, d, m):
         ax.set_ylim(-max(a[1], b[1], c[1]) - 0.5, 2.2)
         ax.set_aspect("equal")
         ax.axis("off")
-        ax.set_title(f"{title}\ninner sizes {a[2]} and {b[1]} meet and vanish", fontsize=9)
+        ax.set_title(title + "\n" + figure_tr("inner sizes {left} and {right} meet and vanish",
+                                              left=a[2], right=b[1]), fontsize=9)
     return figure
 
 
@@ -116,22 +124,24 @@ def candidates_html(candidates, shapes):
     rows = []
     for gradient, entries in candidates.items():
         for expression, shape, error, right in entries:
-            result = str(shape) if shape is not None else f"error: {error}"
-            verdict = ("✔ right" if right else
-                       f"✘ {gradient} must have shape {shapes[gradient]}" if shape is not None else
-                       "✘ shapes do not line up")
+            result = str(shape) if shape is not None else tr("error: {error}", error=error)
+            verdict = ("✔ " + text("right") if right else
+                       "✘ " + tr("{gradient} must have shape {shape}", gradient=gradient,
+                                 shape=shapes[gradient]) if shape is not None else
+                       "✘ " + text("shapes do not line up"))
             rows.append(f"<tr><td><code>{gradient} = {expression}</code></td><td>{result}</td>"
                         f"<td>{verdict}</td></tr>")
-    return ("<table><tr><th>try</th><th>gives</th><th></th></tr>" + "".join(rows) + "</table>")
+    return (f"<table><tr><th>{text('try')}</th><th>{text('gives')}</th><th></th></tr>"
+            + "".join(rows) + "</table>")
 
 
 class AffineShapesExplorer(widgets.VBox):
     """Sliders for N, D and M; the products drawn to scale and the table of candidates."""
 
     def __init__(self, n=4, d=2, m=3):
-        self.n_slider = widgets.IntSlider(n, min=1, max=8, description="batch N")
-        self.d_slider = widgets.IntSlider(d, min=1, max=8, description="inputs D")
-        self.m_slider = widgets.IntSlider(m, min=1, max=8, description="outputs M")
+        self.n_slider = widgets.IntSlider(n, min=1, max=8, description=text("batch N"))
+        self.d_slider = widgets.IntSlider(d, min=1, max=8, description=text("inputs D"))
+        self.m_slider = widgets.IntSlider(m, min=1, max=8, description=text("outputs M"))
         self.message = widgets.HTML()
         self.image = widgets.Image(format="png")
         self.table = widgets.HTML()

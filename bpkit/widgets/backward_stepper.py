@@ -18,6 +18,7 @@ import ipywidgets as widgets
 from .. import viz
 from ..autograd import Value, topological_order
 from ..data import shop_prices
+from ..i18n import figure_text, text, tr
 from ..viz_autograd import distinct, value_graph
 
 
@@ -54,6 +55,8 @@ def neuron_example():
 
 EXAMPLES = {"a used twice": reused_example, "the shop (715)": shop_example,
             "a tanh neuron": neuron_example}
+# The menu shows the examples' names in the notebook's language (its values stay the keys).
+_EXAMPLE_NAMES = (text("a used twice"), text("the shop (715)"), text("a tanh neuron"))
 
 
 def _fmt(number):
@@ -61,7 +64,7 @@ def _fmt(number):
 
 
 def _describe(value, index):
-    return f"{value.label} ({value.op or 'input'})" if value.label else \
+    return f"{text(value.label)} ({value.op or text('input')})" if value.label else \
         f"v{index} ({value.op or _fmt(value.data)})"
 
 
@@ -102,12 +105,12 @@ def backward_state(build, step):
     full = value_graph(root)  # measures every arrow's share; leaves the grads as they were
     for value in order:
         value.grad = 0.0
-    message, active = ("Forward pass done: every value is known, every gradient is 0. "
-                       "Press Next to start the backward pass (역전파)."), None
+    message, active = text("Forward pass done: every value is known, every gradient is 0. "
+                           "Press Next to start the backward pass (역전파)."), None
     if step >= 1:
         root.grad = 1.0
-        message = (f"Seed: d{_describe(root, index[id(root)])} / d itself = 1. Without this 1 "
-                   "every gradient below would stay 0.")
+        message = tr("Seed: d{root} / d itself = 1. Without this 1 every gradient below would "
+                     "stay 0.", root=_describe(root, index[id(root)]))
     done = set()
     for value in steps[: max(0, step - 1)]:
         before = {id(p): p.grad for p in value.parents}
@@ -118,12 +121,13 @@ def backward_state(build, step):
         for parent in distinct(value.parents):  # each parent once (x * x has x twice)
             old, new = before[id(parent)], parent.grad
             name = _describe(parent, index[id(parent)])
-            again = " — a second use: the gradients add" if old != 0 else ""
+            again = " — " + text("a second use: the gradients add") if old != 0 else ""
             sent.append(f"{name}: {_fmt(old)} + {_fmt(new - old)} = {_fmt(new)}{again}")
-        message = (f"{_describe(value, index[id(value)])} has its full gradient "
-                   f"{_fmt(value.grad)} and passes it on. " + "; ".join(sent) + ".")
+        message = (tr("{value} has its full gradient {grad} and passes it on.",
+                      value=_describe(value, index[id(value)]), grad=_fmt(value.grad))
+                   + " " + "; ".join(sent) + ".")
     if step == n_steps:
-        message += " Done: every value holds d(output)/d(value)."
+        message += " " + text("Done: every value holds d(output)/d(value).")
     edges = [viz.Edge(e.src, e.dst, e.label, e.value,
                       e.grad if (e.dst in done or (e.dst == "out" and step >= 1)) else None)
              for e in full.edges]
@@ -131,8 +135,8 @@ def backward_state(build, step):
     if active is not None:
         name = f"v{index[id(active)]}"
         highlight = {name} | {(e.src, e.dst) for e in edges if e.dst == name}
-    figure = viz.draw_graph(viz.Graph(full.nodes, edges, "backward, one node at a time"),
-                            highlight=highlight)
+    title = figure_text("backward, one node at a time")
+    figure = viz.draw_graph(viz.Graph(full.nodes, edges, title), highlight=highlight)
     return {
         "step": step, "n_steps": n_steps,
         "order": [_describe(v, index[id(v)]) for v in order],
@@ -160,11 +164,12 @@ class BackwardStepper(widgets.VBox):
 
     def __init__(self, build=None):
         self.build = build
-        self.example = widgets.Dropdown(options=list(EXAMPLES), description="graph")
-        self.step_slider = widgets.IntSlider(0, 0, 1, description="step")
-        self.back_button = widgets.Button(description="Back", icon="step-backward")
-        self.next_button = widgets.Button(description="Next", icon="step-forward")
-        self.reset_button = widgets.Button(description="Reset", icon="undo")
+        self.example = widgets.Dropdown(options=[(text(name), name) for name in EXAMPLES],
+                                        description=text("graph"))
+        self.step_slider = widgets.IntSlider(0, 0, 1, description=text("step"))
+        self.back_button = widgets.Button(description=text("Back"), icon="step-backward")
+        self.next_button = widgets.Button(description=text("Next"), icon="step-forward")
+        self.reset_button = widgets.Button(description=text("Reset"), icon="undo")
         self.message = widgets.HTML()
         self.image = widgets.Image(format="png")
         self.back_button.on_click(lambda _: self._move(-1))
@@ -197,6 +202,7 @@ class BackwardStepper(widgets.VBox):
     def redraw(self):
         """Recompute the state for the current step and show it."""
         self.state = backward_state(self._source(), self.step_slider.value)
-        self.message.value = (f"<b>Step {self.state['step']} of {self.state['n_steps']}</b> — "
-                              f"{self.state['message']}")
+        self.message.value = tr("<b>Step {step} of {n_steps}</b> — {message}",
+                                step=self.state["step"], n_steps=self.state["n_steps"],
+                                message=self.state["message"])
         self.image.value = _png(self.state["figure"])

@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import data, viz
+from ..i18n import figure_text, figure_tr, text, tr
 from ..network import MultiLayerNet
 from ..optim import SGD
 
@@ -75,11 +76,13 @@ def batchnorm_state(weight_scale=0.05, batch_size=100, iterations=150, seed=0):
 
 def _message(state, weight_scale, batch_size, iterations):
     plain, bn = state["plain"], state["batchnorm"]
-    return (f"Weights with std {weight_scale:g}, mini-batches of {batch_size}. At the start the "
-            f"last hidden layer's activations spread {plain['spread'][-1]:.3g} without "
-            f"BatchNorm and {bn['spread'][-1]:.3g} with it. After {iterations} steps the test "
-            f"accuracy is {plain['accuracy']:.1%} without and {bn['accuracy']:.1%} with "
-            f"BatchNorm.")
+    return tr("Weights with std {scale}, mini-batches of {batch}. At the start the last hidden "
+              "layer's activations spread {plain_spread} without BatchNorm and {bn_spread} with "
+              "it. After {steps} steps the test accuracy is {plain_accuracy} without and "
+              "{bn_accuracy} with BatchNorm.", scale=f"{weight_scale:g}", batch=batch_size,
+              plain_spread=f"{plain['spread'][-1]:.3g}", bn_spread=f"{bn['spread'][-1]:.3g}",
+              steps=iterations, plain_accuracy=f"{plain['accuracy']:.1%}",
+              bn_accuracy=f"{bn['accuracy']:.1%}")
 
 
 def _draw(state, weight_scale, batch_size):
@@ -87,21 +90,23 @@ def _draw(state, weight_scale, batch_size):
     left, right = figure.subplots(1, 2)
     layers = np.arange(1, len(HIDDEN) + 1)
     colors = {"plain": "0.45", "batchnorm": viz.FORWARD_COLOR}
-    names = {"plain": "without BatchNorm", "batchnorm": "with BatchNorm"}
+    names = {"plain": figure_text("without BatchNorm"), "batchnorm": figure_text("with BatchNorm")}
     for offset, kind in ((-0.2, "plain"), (0.2, "batchnorm")):
         # A floor, so a spread that vanished to 0 still shows on the log scale.
         left.bar(layers + offset, np.maximum(state[kind]["spread"], 1e-6), width=0.4,
                  color=colors[kind], label=names[kind])
         right.plot(state[kind]["losses"], color=colors[kind],
-                   label=f"{names[kind]} (test {state[kind]['accuracy']:.0%})")
+                   label=figure_tr("{name} (test {accuracy})", name=names[kind],
+                                   accuracy=f"{state[kind]['accuracy']:.0%}"))
     left.set_yscale("log")
     left.set_xticks(layers)
-    left.set_xlabel("hidden layer")
-    left.set_title(f"spread (std) of activations, weights std {weight_scale:g}")
+    left.set_xlabel(figure_text("hidden layer"))
+    left.set_title(figure_tr("spread (std) of activations, weights std {scale}",
+                             scale=f"{weight_scale:g}"))
     left.legend(fontsize=8)
-    right.set_xlabel(f"SGD step (mini-batch of {batch_size})")
-    right.set_ylabel("training loss")
-    right.set_title("training speed")
+    right.set_xlabel(figure_tr("SGD step (mini-batch of {batch})", batch=batch_size))
+    right.set_ylabel(figure_text("training loss"))
+    right.set_title(figure_text("training speed"))
     right.legend(fontsize=8)
     return figure
 
@@ -117,9 +122,10 @@ class BatchNormExplorer(widgets.VBox):
 
     def __init__(self, weight_scale=0.05, batch_size=100, iterations=150):
         self.weight_scale = widgets.FloatLogSlider(weight_scale, base=10, min=-3, max=0.5,
-                                                   step=0.1, description="weight std")
+                                                   step=0.1,
+                                                   description=text("weight std"))
         self.batch_size = widgets.IntSlider(batch_size, min=2, max=400, step=2,
-                                            description="batch size")
+                                            description=text("batch size"))
         self.iterations = iterations
         self.message = widgets.HTML()
         self.image = widgets.Image(format="png")

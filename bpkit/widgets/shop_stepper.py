@@ -12,6 +12,7 @@ import io
 import ipywidgets as widgets
 
 from .. import viz
+from ..i18n import text, tr
 
 INPUTS = ("apple_price", "apple_count", "orange_price", "orange_count", "tax")
 
@@ -22,12 +23,18 @@ def _fmt(value):
 
 
 def _name(quantity):
-    """A quantity's name as prose: apple_price -> apple price."""
-    return quantity.replace("_", " ")
+    """A quantity's name as prose, in the notebook's language: apple_price -> apple price."""
+    names = {"apple_price": text("apple price"), "apple_count": text("apple count"),
+             "orange_price": text("orange price"), "orange_count": text("orange count"),
+             "apples": text("apples"), "oranges": text("oranges"),
+             "subtotal": text("subtotal"), "tax": text("tax"), "total": text("total")}
+    return names.get(quantity, quantity.replace("_", " "))
 
 
-_NODE_NAMES = {"mul_apple": "apple node (×)", "mul_orange": "orange node (×)",
-               "add": "add node (+)", "mul_tax": "tax node (×)"}
+def _node_name(node):
+    """A node's name as prose, in the notebook's language."""
+    return {"mul_apple": text("apple node (×)"), "mul_orange": text("orange node (×)"),
+            "add": text("add node (+)"), "mul_tax": text("tax node (×)")}[node]
 
 
 def _operations(with_orange):
@@ -75,35 +82,39 @@ def shop_pass_state(step, apple_price=100, apple_count=2, orange_price=150, oran
     values = {"apple_price": apple_price, "apple_count": apple_count, "tax": tax}
     if with_orange:
         values.update(orange_price=orange_price, orange_count=orange_count)
-    grads, message, active = {}, "Start: only the inputs are known. Press Next.", None
+    grads, message, active = {}, text("Start: only the inputs are known. Press Next."), None
     k = len(ops)
 
     for node, op, a, b, out in ops[: min(step, k)]:  # forward, one node a step
         values[out] = values[a] * values[b] if op == "×" else values[a] + values[b]
         active = node
-        message = (f"Forward, {_NODE_NAMES[node]}: {_fmt(values[a])} {op} {_fmt(values[b])} = "
-                   f"{_fmt(values[out])} ({_name(out)}). The node uses only its own inputs "
-                   f"(local computation, 국소적 계산).")
+        message = tr("Forward, {node}: {a} {op} {b} = {out} ({name}). The node uses only its "
+                     "own inputs (local computation, 국소적 계산).", node=_node_name(node),
+                     a=_fmt(values[a]), op=op, b=_fmt(values[b]), out=_fmt(values[out]),
+                     name=_name(out))
     if step >= k + 1:
         grads["total"] = 1.0
         active = None
-        message = ("Backward starts (역전파): d total / d total = 1 at the output. "
-                   "From here every node multiplies the gradient it receives by its local "
-                   "derivative (chain rule, 연쇄법칙).")
+        message = text("Backward starts (역전파): d total / d total = 1 at the output. "
+                       "From here every node multiplies the gradient it receives by its local "
+                       "derivative (chain rule, 연쇄법칙).")
     for node, op, a, b, out in list(reversed(ops))[: max(0, step - k - 1)]:
         upstream = grads[out]
         if op == "×":  # a multiply node sends each input upstream times the OTHER input
             grads[a], grads[b] = upstream * values[b], upstream * values[a]
-            how = (f"{_fmt(upstream)} × {_fmt(values[b])} = {_fmt(grads[a])} to {_name(a)}, "
-                   f"{_fmt(upstream)} × {_fmt(values[a])} = {_fmt(grads[b])} to {_name(b)} "
-                   f"(the inputs swap places)")
+            how = tr("{up} × {b} = {grad_a} to {name_a}, {up} × {a} = {grad_b} to {name_b} "
+                     "(the inputs swap places)", up=_fmt(upstream), b=_fmt(values[b]),
+                     grad_a=_fmt(grads[a]), name_a=_name(a), a=_fmt(values[a]),
+                     grad_b=_fmt(grads[b]), name_b=_name(b))
         else:  # an add node passes upstream on unchanged
             grads[a] = grads[b] = upstream * 1
-            how = f"{_fmt(upstream)} passes unchanged to {_name(a)} and to {_name(b)}"
+            how = tr("{up} passes unchanged to {name_a} and to {name_b}", up=_fmt(upstream),
+                     name_a=_name(a), name_b=_name(b))
         active = node
-        message = f"Backward, {_NODE_NAMES[node]}: {how}."
+        message = tr("Backward, {node}: {how}.", node=_node_name(node), how=how)
     if step == n_steps:
-        message += " Done: each gradient says how much the total moves per unit of that input."
+        message += " " + text("Done: each gradient says how much the total moves per unit of "
+                              "that input.")
 
     phase = ("start" if step == 0 else "forward" if step <= k
              else "done" if step == n_steps else "backward")
@@ -161,22 +172,22 @@ class ShopStepper(widgets.VBox):
         style = {"description_width": "initial"}
         self.controls = {
             "apple_price": widgets.IntSlider(start["apple_price"], 10, 300, 10,
-                                             description="apple price", style=style),
+                                             description=text("apple price"), style=style),
             "apple_count": widgets.IntSlider(start["apple_count"], 0, 10,
-                                             description="apple count", style=style),
+                                             description=text("apple count"), style=style),
             "tax": widgets.FloatSlider(start["tax"], min=1.0, max=1.5, step=0.05,
-                                       description="tax", style=style),
+                                       description=text("tax"), style=style),
         }
         if with_orange:
             self.controls["orange_price"] = widgets.IntSlider(
-                start["orange_price"], 10, 300, 10, description="orange price", style=style)
+                start["orange_price"], 10, 300, 10, description=text("orange price"), style=style)
             self.controls["orange_count"] = widgets.IntSlider(
-                start["orange_count"], 0, 10, description="orange count", style=style)
+                start["orange_count"], 0, 10, description=text("orange count"), style=style)
         n = shop_n_steps(with_orange)
-        self.step_slider = widgets.IntSlider(0, 0, n, description="step", style=style)
-        self.back_button = widgets.Button(description="Back", icon="step-backward")
-        self.next_button = widgets.Button(description="Next", icon="step-forward")
-        self.reset_button = widgets.Button(description="Reset", icon="undo")
+        self.step_slider = widgets.IntSlider(0, 0, n, description=text("step"), style=style)
+        self.back_button = widgets.Button(description=text("Back"), icon="step-backward")
+        self.next_button = widgets.Button(description=text("Next"), icon="step-forward")
+        self.reset_button = widgets.Button(description=text("Reset"), icon="undo")
         self.message = widgets.HTML()
         self.image = widgets.Image(format="png")
         self.back_button.on_click(lambda _: self._move(-1))
@@ -201,6 +212,7 @@ class ShopStepper(widgets.VBox):
         prices = {name: control.value for name, control in self.controls.items()}
         self.state = shop_pass_state(self.step_slider.value, with_orange=self.with_orange,
                                      **prices)
-        self.message.value = (f"<b>Step {self.state['step']} of {self.state['n_steps']}"
-                              f"</b> — {self.state['message']}")
+        self.message.value = tr("<b>Step {step} of {n_steps}</b> — {message}",
+                                step=self.state["step"], n_steps=self.state["n_steps"],
+                                message=self.state["message"])
         self.image.value = _png(self.state["figure"])

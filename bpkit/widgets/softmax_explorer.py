@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import viz
+from ..i18n import figure_text, figure_tr, text, tr
 
 # The notes' example: the last Affine layer's scores for a picture of a "2" (first classes).
 NOTES_SCORES = (5.3, 0.3, 10.1, 2.0)
@@ -47,14 +48,16 @@ def softmax_state(scores, temperature=1.0, subtract_max=True, target=2):
     grad = y - t
     predicted = int(np.argmax(scores))
     if overflow:
-        message = (f"exp overflowed: the largest score / T is {scores.max() / temperature:.4g}, "
-                   f"and exp of anything above about 709.8 is inf in float64, so inf / inf = nan. "
-                   f"Tick 'subtract max' to fix it.")
+        message = tr("exp overflowed: the largest score / T is {largest}, and exp of anything "
+                     "above about 709.8 is inf in float64, so inf / inf = nan. Tick 'subtract "
+                     "max' to fix it.", largest=f"{scores.max() / temperature:.4g}")
     else:
-        message = (f"Inference picks class {predicted} (the highest score). Learning sees "
-                   f"y[{target}] = {y[target]:.4g}, loss -log y[{target}] = {loss:.4g}; "
-                   f"y - t sends {grad[target]:+.4g} back to the target's score and "
-                   f"{np.delete(grad, target).sum():+.4g} in total to the others.")
+        message = tr("Inference picks class {predicted} (the highest score). Learning sees "
+                     "y[{target}] = {y}, loss -log y[{target}] = {loss}; y - t sends {to_target} "
+                     "back to the target's score and {to_others} in total to the others.",
+                     predicted=predicted, target=target, y=f"{y[target]:.4g}",
+                     loss=f"{loss:.4g}", to_target=f"{grad[target]:+.4g}",
+                     to_others=f"{np.delete(grad, target).sum():+.4g}")
     return {"z": z, "exp": e, "y": y, "overflow": overflow, "loss": loss, "grad": grad,
             "predicted": predicted, "message": message,
             "figure": _draw(scores, y, grad, target, overflow, temperature)}
@@ -66,17 +69,19 @@ def _draw(scores, y, grad, target, overflow, temperature):
     classes = np.arange(scores.size)
     colors = [viz.HIGHLIGHT_COLOR if c == target else viz.FORWARD_COLOR for c in classes]
     left.bar(classes, scores, color=colors)
-    left.set_title("scores (inference)")
+    left.set_title(figure_text("scores (inference)"))
     middle.bar(classes, np.nan_to_num(y), color=colors)
     middle.set_ylim(0, 1)
-    middle.set_title("softmax y (learning)" if not overflow else "softmax y: nan (overflow)")
+    middle.set_title(figure_text("softmax y (learning)") if not overflow
+                     else figure_text("softmax y: nan (overflow)"))
     right.bar(classes, np.nan_to_num(grad), color=viz.BACKWARD_COLOR)
     right.axhline(0, color="0.5", linewidth=0.8)
     right.set_ylim(-1, 1)
-    right.set_title("y - t (gradient sent back)")
+    right.set_title(figure_text("y - t (gradient sent back)"))
     for ax in (left, middle, right):
         ax.set_xticks(classes)
-        ax.set_xlabel(f"class (orange = target), T = {temperature:.3g}")
+        ax.set_xlabel(figure_tr("class (orange = target), T = {temperature}",
+                                temperature=f"{temperature:.3g}"))
     return figure
 
 
@@ -92,14 +97,15 @@ class SoftmaxExplorer(widgets.VBox):
 
     def __init__(self, scores=NOTES_SCORES, temperature=1.0, subtract_max=True, target=2):
         self.score_sliders = [
-            widgets.FloatSlider(float(s), min=-10.0, max=15.0, step=0.1, description=f"score {c}")
+            widgets.FloatSlider(float(s), min=-10.0, max=15.0, step=0.1,
+                                description=tr("score {c}", c=c))
             for c, s in enumerate(scores)
         ]
         self.temperature = widgets.FloatLogSlider(temperature, base=10, min=-2, max=1, step=0.05,
                                                   description="T")
-        self.subtract_max = widgets.Checkbox(subtract_max, description="subtract max")
+        self.subtract_max = widgets.Checkbox(subtract_max, description=text("subtract max"))
         self.target = widgets.Dropdown(options=list(range(len(scores))), value=target,
-                                       description="target t")
+                                       description=text("target t"))
         self.message = widgets.HTML()
         self.image = widgets.Image(format="png")
         controls = [*self.score_sliders, self.temperature, self.subtract_max, self.target]

@@ -15,6 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from .. import data, viz
+from ..i18n import figure_text, figure_tr, text, tr
 from ..network import MultiLayerNet
 
 DATASETS = ("xor", "spiral")
@@ -101,14 +102,16 @@ def draw_snapshot(snapshot, total_steps=None, resolution=80):
     if history:
         loss_ax.plot(np.arange(1, len(history) + 1), history, color="C0")
     loss_ax.set_xlim(0, max(1, total_steps or len(history)))
-    loss_ax.set_xlabel("step")
-    loss_ax.set_ylabel("loss (cross-entropy)")
-    loss_ax.set_title(f"loss at step {snapshot['step']}: {snapshot['loss']:.3f}")
+    loss_ax.set_xlabel(figure_text("step"))
+    loss_ax.set_ylabel(figure_text("loss (cross-entropy)"))
+    loss_ax.set_title(figure_tr("loss at step {step}: {loss}", step=snapshot["step"],
+                                loss=f"{snapshot['loss']:.3f}"))
     net = network_at(snapshot)
     viz.plot_decision_boundary(
         net.predict, snapshot["x"], snapshot["t"], ax=boundary_ax, resolution=resolution,
-        title=f"{snapshot['dataset']}, {snapshot['hidden_size']} hidden units: "
-              f"accuracy {snapshot['accuracy']:.0%}",
+        title=figure_tr("{dataset}, {hidden} hidden units: accuracy {accuracy}",
+                        dataset=snapshot["dataset"], hidden=snapshot["hidden_size"],
+                        accuracy=f"{snapshot['accuracy']:.0%}"),
     )
     return fig
 
@@ -147,14 +150,16 @@ class TrainingDashboard(widgets.VBox):
     def __init__(self, dataset="xor", hidden_size=8, lr=0.5, steps=500, seed=0):
         style = {"description_width": "initial"}
         self.seed = seed
-        self.dataset = widgets.ToggleButtons(options=[("XOR", "xor"), ("spiral", "spiral")],
-                                             value=dataset, description="data", style=style)
-        self.hidden_size = widgets.IntSlider(hidden_size, 1, 64, description="hidden units",
+        self.dataset = widgets.ToggleButtons(options=[("XOR", "xor"), (text("spiral"), "spiral")],
+                                             value=dataset, description=text("data"),
+                                             style=style)
+        self.hidden_size = widgets.IntSlider(hidden_size, 1, 64, description=text("hidden units"),
                                              style=style)
         self.lr = widgets.SelectionSlider(options=learning_rate_options(lr), value=lr,
-                                          description="learning rate", style=style)
-        self.steps = widgets.IntSlider(steps, 50, 3000, 50, description="steps", style=style)
-        self.train_button = widgets.Button(description="Train", icon="play",
+                                          description=text("learning rate"), style=style)
+        self.steps = widgets.IntSlider(steps, 50, 3000, 50, description=text("steps"),
+                                        style=style)
+        self.train_button = widgets.Button(description=text("Train"), icon="play",
                                            button_style="primary")
         self.status = widgets.HTML()
         self.image = widgets.Image(format="png")
@@ -184,7 +189,7 @@ class TrainingDashboard(widgets.VBox):
         """Draw the freshly initialised network for the current settings (step 0)."""
         first = next(iter_training(steps=0, **self._settings()))
         self._show(first, self.steps.value)
-        self.status.value = "Untrained network. Press <b>Train</b>."
+        self.status.value = text("Untrained network. Press <b>Train</b>.")
 
     def train(self):
         """Train from scratch with the current settings, redrawing every steps/10 steps."""
@@ -194,7 +199,9 @@ class TrainingDashboard(widgets.VBox):
         try:
             for snapshot in iter_training(steps=steps, every=every, **self._settings()):
                 self._show(snapshot, steps)
-                self.status.value = (f"step {snapshot['step']} of {steps}: loss "
-                                     f"{snapshot['loss']:.3f}, accuracy {snapshot['accuracy']:.0%}")
+                self.status.value = tr("step {step} of {steps}: loss {loss}, accuracy {accuracy}",
+                                       step=snapshot["step"], steps=steps,
+                                       loss=f"{snapshot['loss']:.3f}",
+                                       accuracy=f"{snapshot['accuracy']:.0%}")
         finally:
             self.train_button.disabled = False
