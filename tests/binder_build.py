@@ -1,10 +1,11 @@
 """Build the course's Binder environment the way repo2docker does, without Docker.
 
 repo2docker copies the repository into the image, makes an environment with the Python of
-``binder/runtime.txt``, runs ``pip install -r binder/requirements.txt`` and then
-``binder/postBuild`` from the repository root as the notebook user. We do the same with a
-fresh venv and a private home directory, so that nothing from this machine's .venv or the
-user's own Jupyter settings leaks into the result. Used by tests/test_binder.py and
+``binder/runtime.txt``, installs the Debian packages of ``binder/apt.txt``, runs ``pip install -r
+binder/requirements.txt`` and then ``binder/postBuild`` from the repository root as the notebook
+user. We do the same with a fresh venv and a private home directory, so that nothing from this
+machine's .venv or the user's own Jupyter settings leaks into the result; the apt packages are
+this machine's own (see ``missing_apt_packages``). Used by tests/test_binder.py and
 bench/binder.py.
 """
 
@@ -95,6 +96,29 @@ def _check(proc: subprocess.CompletedProcess, what: str) -> None:
             f"{what} failed with exit code {proc.returncode}\n"
             f"--- stdout ---\n{proc.stdout[-4000:]}\n--- stderr ---\n{proc.stderr[-4000:]}"
         )
+
+
+def apt_packages() -> list[str]:
+    """The Debian packages binder/apt.txt asks repo2docker for (comments and blanks left out)."""
+    path = REPO / "binder" / "apt.txt"
+    if not path.exists():
+        return []
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [name for line in lines if (name := line.partition("#")[0].strip())]
+
+
+def missing_apt_packages() -> list[str]:
+    """binder/apt.txt's packages this machine lacks. repo2docker installs them before
+    postBuild; without Docker the build here uses the machine's own, so they must be there."""
+    if shutil.which("dpkg-query") is None:
+        return apt_packages()
+    missing = []
+    for name in apt_packages():
+        proc = subprocess.run(["dpkg-query", "-W", "-f=${Status}", name],
+                              capture_output=True, text=True)
+        if "install ok installed" not in proc.stdout:
+            missing.append(name)
+    return missing
 
 
 def build(root: Path) -> BinderEnv:

@@ -102,8 +102,17 @@ def test_postbuild_stops_at_the_first_failure():
 
 # --- the built environment ----------------------------------------------------------------
 
+def test_apt_txt_installs_a_font_with_hangul():
+    """The Korean lessons draw their figures in Korean only with a Hangul font."""
+    assert "fonts-noto-cjk" in binder_build.apt_packages()
+
+
 @pytest.fixture(scope="module")
 def binder_env(tmp_path_factory):
+    missing = binder_build.missing_apt_packages()
+    if missing:
+        pytest.skip(f"binder/apt.txt's {', '.join(missing)} not installed here "
+                    f"(apt install {' '.join(missing)})")
     env = binder_build.build(tmp_path_factory.mktemp("binder") / "image")
     yield env
     # Half a gigabyte per run; pytest would keep the last three runs' copies.
@@ -117,6 +126,15 @@ def test_the_image_holds_exactly_the_pinned_versions(binder_env):
     assert not wrong, f"pinned vs installed: {wrong}"
     check = binder_env.run(binder_env.bin("python"), "-m", "pip", "check")
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_font_cache_built_by_postbuild_lists_a_hangul_font(binder_env):
+    """postBuild builds matplotlib's font cache after apt.txt's fonts are in: Korean figures."""
+    proc = binder_env.run(binder_env.bin("python"), "-c",
+                          "from matplotlib import font_manager; "
+                          "print(sorted({f.name for f in font_manager.fontManager.ttflist}))")
+    assert proc.returncode == 0, proc.stderr
+    assert "Noto Sans CJK KR" in proc.stdout or "Noto Sans CJK JP" in proc.stdout, proc.stdout
 
 
 def test_the_course_imports_from_the_repository(binder_env):
