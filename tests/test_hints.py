@@ -88,3 +88,26 @@ def test_an_unknown_exercise_is_an_error_that_suggests_the_closest():
 
 def test_hint_is_the_same_function_from_bpkit_and_from_bpkit_hints():
     assert bpkit.hint is hints.hint
+
+
+
+def test_in_the_korean_edition_every_step_with_prose_is_shown_in_korean(capsys):
+    """use_language("ko"): the title and each step are Korean; a step of pure code stays code."""
+    from autograder.message_catalog import is_sentence
+    from bpkit import i18n
+
+    i18n.use_language("ko")
+    try:
+        english = []
+        for exercise, steps in hints._all_steps().items():
+            for number, step in enumerate(steps, 1):
+                hints.hint(exercise, step=number)
+                shown = capsys.readouterr().out
+                body = shown.split(": ", 1)[1]  # after the title "<exercise>의 힌트 k/n: "
+                if is_sentence(step) and not re.search(r"[\uac00-\ud7a3]", body):
+                    english.append(f"{exercise} {number}")
+        assert english == [], f"steps shown in English: {english}"
+    finally:
+        i18n.use_language("en")
+    hints.hint("apple_forward", step=1)
+    assert "Hint 1 of 3 for apple_forward: Follow the graph" in capsys.readouterr().out
