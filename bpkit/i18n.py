@@ -163,11 +163,6 @@ _KOREAN_FONTS = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans KR", "Malgun
                  "Apple SD Gothic Neo", "AppleGothic", "NanumGothic", "NanumBarunGothic")
 
 
-# Parts of the file names of those fonts (NotoSansCJK-Regular.ttc, malgun.ttf, NanumGothic.ttf).
-_KOREAN_FONT_FILES = re.compile(r"notosanscjk|notosanskr|malgun|applesdgothic|applegothic|nanum"
-                                r"|undotum|gulim", re.IGNORECASE)
-
-
 def korean_font():
     """The name of a font with Hangul that matplotlib can use (bpkit's own first), or None."""
     from matplotlib import font_manager
@@ -181,23 +176,6 @@ def korean_font():
     return next((name for name in _KOREAN_FONTS if name in installed), None)
 
 
-def _add_korean_font_files():
-    """Tell matplotlib about Hangul font files it has not listed yet (in memory only).
-
-    matplotlib lists the system's fonts once, in a cache file; a font installed after that
-    (fonts-noto-cjk after the first plot, say) stays unknown to it until the cache is deleted.
-    """
-    from matplotlib import font_manager
-
-    known = {font.fname for font in font_manager.fontManager.ttflist}
-    for path in font_manager.findSystemFonts():
-        if path not in known and _KOREAN_FONT_FILES.search(Path(path).name):
-            try:
-                font_manager.fontManager.addfont(path)
-            except (OSError, RuntimeError, ValueError):
-                continue  # an unreadable file: matplotlib could not draw with it either
-
-
 def _setup_figures():
     """Put a Hangul font first in matplotlib's font list, if there is one (else labels stay
     English); the fonts that were first stay behind it for the glyphs it lacks."""
@@ -205,8 +183,6 @@ def _setup_figures():
         import matplotlib
     except ImportError:
         return
-    if korean_font() is None:
-        _add_korean_font_files()
     font = korean_font()
     if font is None:
         return

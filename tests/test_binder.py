@@ -103,7 +103,7 @@ def test_postbuild_stops_at_the_first_failure():
 # --- the built environment ----------------------------------------------------------------
 
 def test_apt_txt_installs_a_font_with_hangul():
-    """The Korean lessons draw their figures in Korean only with a Hangul font."""
+    """A full Hangul font on Binder, besides the subset bpkit ships."""
     assert "fonts-noto-cjk" in binder_build.apt_packages()
 
 

@@ -1,10 +1,11 @@
 """Korean figures: Hangul drawn with a Hangul font, or English where there is none.
 
-A Korean notebook calls ``use_language("ko")`` first. With a font that has Hangul (Debian's
-fonts-noto-cjk in CI and on Binder), the lesson figures' titles and labels are Korean and draw
-without a missing-glyph warning; without one they stay English (a figure of boxes teaches
-nothing), again without a warning. Either way nothing reaches stderr: a correct lesson writes
-nothing there. The Korean figures are saved to screenshots/ to be looked at.
+A Korean notebook calls ``use_language("ko")`` first. With a font that has Hangul (bpkit ships
+one, bpkit/fonts/; fonts-noto-cjk in CI and on Binder too), the lesson figures' titles, labels,
+legends and the graphs' edge names are Korean and draw without a missing-glyph warning; without
+any they stay English (a figure of boxes teaches nothing), again without a warning. Either way
+nothing reaches stderr: a correct lesson writes nothing there. The Korean figures are saved to
+screenshots/ to be looked at.
 """
 
 import json
@@ -47,9 +48,9 @@ def require_korean_font():
     """Skip without a Hangul font (fail in CI, which installs fonts-noto-cjk)."""
     if i18n.korean_font() is not None:
         return
-    reason = ("no font with Hangul is installed (matplotlib knows none of "
-              f"{', '.join(i18n._KOREAN_FONTS)}): install fonts-noto-cjk "
-              "(apt install fonts-noto-cjk) to draw the Korean figures")
+    reason = (f"no font with Hangul: bpkit's own ({i18n.SHIPPED_FONT}) is missing and "
+              f"matplotlib knows none of {', '.join(i18n._KOREAN_FONTS)}; restore the file "
+              "or install fonts-noto-cjk (apt install fonts-noto-cjk) to draw Korean figures")
     if bh.under_ci():
         pytest.fail(f"CI must have a Hangul font: {reason}")
     pytest.skip(reason)
@@ -127,7 +128,8 @@ def test_korean_graph_labels_are_translated_where_drawn_only(korean):
     assert labels["label:mul_tax->out"] == "합계"
 
 
-# Run in a fresh interpreter: matplotlib without any Hangul font (neither listed nor on disk).
+# Run in a fresh interpreter: matplotlib without any Hangul font, neither the system's nor the
+# one bpkit ships.
 NO_FONT_SCRIPT = textwrap.dedent("""
     import json, warnings
     import matplotlib
@@ -135,10 +137,10 @@ NO_FONT_SCRIPT = textwrap.dedent("""
     from matplotlib import font_manager
     from bpkit import i18n, viz
 
+    hangul = (i18n.SHIPPED_FAMILY, "CJK", *i18n._KOREAN_FONTS)
     manager = font_manager.fontManager
-    manager.ttflist = [f for f in manager.ttflist
-                       if not any(name in f.name for name in i18n._KOREAN_FONTS + ("CJK",))]
-    font_manager.findSystemFonts = lambda *args, **kwargs: []  # and none found on disk
+    manager.ttflist = [f for f in manager.ttflist if not any(n in f.name for n in hangul)]
+    i18n.SHIPPED_FONT = i18n.SHIPPED_FONT.with_name("missing.otf")
     warnings.simplefilter("error")
     i18n.use_language("ko")
     assert i18n.korean_font() is None
@@ -152,7 +154,7 @@ NO_FONT_SCRIPT = textwrap.dedent("""
                                        if (t.get_gid() or "").startswith("label:")),
                       "curve_labels": [ax.get_xlabel(), ax.get_ylabel(),
                                        curves.axes[1].get_ylabel()],
-                      "font": matplotlib.rcParams["font.sans-serif"][0]}))
+                      "fonts": list(matplotlib.rcParams["font.family"])}))
 """)
 
 
@@ -167,11 +169,11 @@ def test_without_a_hangul_font_korean_figures_stay_english_and_quiet():
     assert "apple price" in shown["labels"] and "total" in shown["labels"]
     assert shown["curve_labels"] == ["epoch", "loss", "accuracy"]
     assert not HANGUL.search(json.dumps(shown, ensure_ascii=False))
-    assert "CJK" not in shown["font"]
+    assert not any(i18n.SHIPPED_FAMILY in f or "CJK" in f for f in shown["fonts"])
 
 
 def test_english_figures_are_unchanged_after_a_korean_test():
     assert i18n.language() == "en"
     fig = viz.draw_graph(viz.apple_graph())
     assert fig.axes[0].get_title() == APPLE_TITLE
-    assert "CJK" not in matplotlib.rcParams["font.sans-serif"][0]
+    assert i18n.SHIPPED_FAMILY not in matplotlib.rcParams["font.family"]
