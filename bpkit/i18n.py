@@ -57,6 +57,8 @@ def use_language(code):
     _current = code
     if code != "en":
         _setup_figures()
+    else:
+        _restore_figures()
 
 
 def language():
@@ -176,6 +178,18 @@ def korean_font():
     return next((name for name in _KOREAN_FONTS if name in installed), None)
 
 
+# matplotlib's settings as they were before Korean changed them, to put back for English.
+_english_figures = {}
+
+
+def _restore_figures():
+    if _english_figures:
+        import matplotlib
+
+        matplotlib.rcParams.update(_english_figures)
+        _english_figures.clear()
+
+
 def _setup_figures():
     """Put a Hangul font first in matplotlib's font list, if there is one (else labels stay
     English); the fonts that were first stay behind it for the glyphs it lacks."""
@@ -189,6 +203,8 @@ def _setup_figures():
     families = list(matplotlib.rcParams["font.family"])
     if families and families[0] == font:
         return
+    _english_figures.update({key: matplotlib.rcParams[key]
+                             for key in ("font.family", "axes.unicode_minus")})
     from matplotlib import font_manager
 
     # Only fonts that are there: matplotlib logs a line for each one it looks for in vain.
