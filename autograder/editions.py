@@ -104,9 +104,36 @@ def _is_sentence(literal):
 
 
 def cell_entries(notebook):
-    """The catalog entries of an English lesson notebook, one per translatable cell."""
-    return [catalogs.Entry(cell.id, cell.source, note=_note(cell))
-            for cell in notebook.cells if translatable(cell)]
+    """The catalog entries of an English lesson notebook: one per translatable cell, and one
+    per test cell's docstring (context ``<cell id>#docstring``)."""
+    found = []
+    for cell in notebook.cells:
+        if translatable(cell):
+            found.append(catalogs.Entry(cell.id, cell.source, note=_note(cell)))
+        elif test_docstring(cell) is not None:
+            found.append(catalogs.Entry(f"{cell.id}{DOCSTRING}", test_docstring(cell)[1],
+                                        note="The one-line docstring of a test cell."))
+    return found
+
+
+DOCSTRING = "#docstring"
+
+
+def test_docstring(cell):
+    """(string token, text) of the docstring a test cell opens with, or None.
+
+    A test cell's code stays byte for byte the English (its tests, hidden ones included); only
+    the sentence at its top that says what it checks is the student's to read in Korean.
+    """
+    meta = _nbgrader(cell)
+    if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+        return None
+    tokens = _text_tokens(cell.source)
+    first = cell.source.lstrip()
+    if not tokens or not first.startswith('"""') or tokens[0].type != tokenize.STRING:
+        return None
+    token = tokens[0].string
+    return token, token[3:-3]
 
 
 def _note(cell):
@@ -138,6 +165,14 @@ def translate_source(english, catalog):
     korean = copy.deepcopy(english)
     left = []
     for cell in korean.cells:
+        docstring = test_docstring(cell)
+        if docstring is not None:
+            found = usable.get((f"{cell.id}{DOCSTRING}", docstring[1]))
+            if found is None:
+                left.append(f"{cell.id}{DOCSTRING}")
+            else:  # the token in place, quotes kept: the code after it is not touched
+                cell.source = cell.source.replace(docstring[0], f'"""{found}"""', 1)
+            continue
         if not translatable(cell):
             continue
         found = usable.get((cell.id, cell.source))

@@ -3,8 +3,9 @@
     python -m bench.lessons [03 05 ...]      (from the repository root)
 
 Goals (issues 11, 12, 15): no lesson over 20 s on a 2-core machine, and the whole course
-(the twelve lessons 00-11) in at most 2.5 minutes. Each notebook runs in a scratch copy, as the notebook
-tests do; the kernel start is included, as a student's "Restart and Run All" would include it.
+(the twelve lessons 00-11) in at most 2.5 minutes. Each notebook runs in a scratch copy, as the
+notebook tests do; the kernel start is included, as a student's "Restart and Run All" would
+include it.
 """
 
 import shutil

@@ -34,8 +34,9 @@ def korean_lesson(lesson):
 
 
 def _graded(notebook):
+    """grade_id, points, type and code of each graded cell (a test's docstring is its text)."""
     return [(c.metadata["nbgrader"]["grade_id"], c.metadata["nbgrader"].get("points"),
-             c.cell_type, c.source if not c.metadata["nbgrader"].get("solution") else None)
+             c.cell_type, editions.code_tokens(c.source) if c.cell_type == "code" else None)
             for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
 
 
@@ -50,6 +51,11 @@ def test_the_korean_lesson_has_the_english_code_tests_and_points(lesson):
     korean = nbformat.read(korean_lesson(lesson), as_version=4)
     assert _graded(korean) == _graded(english), "graded cells, grade_ids or points differ"
     assert _code(korean) == _code(english), "a code cell of the Korean lesson has other code"
+    english_tests = [c.source for c in english.cells if editions.test_docstring(c)]
+    korean_tests = [c.source for c in korean.cells if editions.test_docstring(c)]
+    assert [t.split('"""', 2)[2] for t in korean_tests] == [
+        t.split('"""', 2)[2] for t in english_tests], "a test cell differs after its docstring"
+    assert all(HANGUL.search(t.split('"""', 2)[1]) for t in korean_tests)
     assert korean.metadata["bpkit"]["language"] == "ko"
     first_code = next(c for c in korean.cells if c.cell_type == "code")
     assert first_code.id == editions.LANGUAGE_CELL_ID and 'use_language("ko")' in first_code.source
