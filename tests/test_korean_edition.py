@@ -20,6 +20,7 @@ import sys
 
 import nbformat
 import pytest
+from validate_runs import FAILED_EVERY_TEST, PASSED, selected, validate_many
 
 from autograder import editions
 from autograder.lessons import COURSE_ROOT, lessons
@@ -67,21 +68,32 @@ def test_the_korean_lesson_has_the_english_code_tests_and_points(lesson):
     )
 
 
-def _validate(path, *flags):
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", *flags, str(path)],
-                          capture_output=True, text=True, cwd=path.parent, timeout=600)
-    return done.stdout + done.stderr
+@pytest.fixture(scope="module")
+def korean_sources(request, tmp_path_factory):
+    """{lesson slug: its Korean source, written as the grader builds it}."""
+    folder = tmp_path_factory.mktemp("korean-sources")
+    paths = {}
+    for lesson in selected(request):
+        paths[lesson.slug] = folder / f"{lesson.slug}.ipynb"
+        nbformat.write(editions.korean_source(lesson.solution), paths[lesson.slug])
+    return paths
+
+
+@pytest.fixture(scope="module")
+def validated(request, korean_sources):
+    """One `nbgrader validate` over the Korean sources, one `--invert` over the Korean lessons."""
+    return (validate_many(korean_sources.values()),
+            validate_many([korean_lesson(lesson) for lesson in selected(request)], "--invert"))
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_nbgrader_validate_passes_on_the_korean_source_and_fails_the_blank(lesson, tmp_path):
-    source = tmp_path / f"{lesson.slug}.ipynb"
-    nbformat.write(editions.korean_source(lesson.solution), source)
-    output = _validate(source)
-    assert "Success! Your notebook passes all the tests." in output, output[-3000:]
-    output = _validate(korean_lesson(lesson), "--invert")
-    assert "Success! The notebook does not pass any tests." in output, output[-3000:]
+def test_nbgrader_validate_passes_on_the_korean_source_and_fails_the_blank(
+        lesson, korean_sources, validated):
+    output = validated[0][korean_sources[lesson.slug].resolve()]
+    assert PASSED in output, output[-3000:]
+    output = validated[1][korean_lesson(lesson).resolve()]
+    assert FAILED_EVERY_TEST in output, output[-3000:]
 
 
 # --- grading --------------------------------------------------------------------------------

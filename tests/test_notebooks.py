@@ -19,12 +19,12 @@ import sys
 import nbformat
 import pytest
 from notebook_run import execute_notebook
+from validate_runs import FAILED_EVERY_TEST, PASSED, selected, validate_many
 
 from autograder.lessons import COURSE_ROOT, FOLDER_NAME, all_lessons, find, lessons
 from autograder.release import NOTICE_CELL_ID
 
 LESSONS = all_lessons()
-NBGRADER = [sys.executable, "-m", "nbgrader"]
 
 
 def per_lesson(*extra_marks):
@@ -79,29 +79,30 @@ def test_solution_runs_clean_on_a_fresh_kernel(lesson, tmp_path):
     )
 
 
-def validate(path, *flags):
-    result = subprocess.run(
-        [*NBGRADER, "validate", *flags, str(path)],
-        capture_output=True,
-        text=True,
-        cwd=path.parent,
-        timeout=600,
-    )
-    return result.stdout + result.stderr
+# One `nbgrader validate` for all the solutions, one `--invert` for all the lessons (each
+# notebook still on its own fresh kernel): see validate_runs.py.
+@pytest.fixture(scope="module")
+def validated_solutions(request):
+    return validate_many([solution_path(lesson) for lesson in selected(request)])
+
+
+@pytest.fixture(scope="module")
+def validated_lessons(request):
+    return validate_many([lesson_path(lesson) for lesson in selected(request)], "--invert")
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("lesson", per_lesson())
-def test_nbgrader_validate_passes_on_the_solution(lesson):
-    output = validate(solution_path(lesson))
-    assert "Success! Your notebook passes all the tests." in output, output[-3000:]
+def test_nbgrader_validate_passes_on_the_solution(lesson, validated_solutions):
+    output = validated_solutions[solution_path(lesson).resolve()]
+    assert PASSED in output, output[-3000:]
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("lesson", per_lesson())
-def test_nbgrader_validate_invert_fails_on_the_blank_lesson(lesson):
-    output = validate(lesson_path(lesson), "--invert")
-    assert "Success! The notebook does not pass any tests." in output, output[-3000:]
+def test_nbgrader_validate_invert_fails_on_the_blank_lesson(lesson, validated_lessons):
+    output = validated_lessons[lesson_path(lesson).resolve()]
+    assert FAILED_EVERY_TEST in output, output[-3000:]
 
 
 @pytest.mark.parametrize("lesson", per_lesson())
