@@ -13,7 +13,8 @@ Two kinds of tests are kept together on one worker, by an ``xdist_group`` mark g
 the tests of a module that builds one expensive module-scoped fixture (a graded class, a lab
 server), which would otherwise be built once per worker; and the tests of one kind of server or
 environment (``browser``, ``binder``, ``postgres``), which share what they start. The kinds go to
-different workers: kept in one group they made one worker run a third of the suite alone.
+different workers: kept in one group they made one worker run a third of the suite alone. A
+module's fixture wins over the kind (the exchange module's browser test joins its module).
 """
 
 import os
@@ -47,12 +48,14 @@ def pytest_configure(config):
 
 
 def pytest_itemcollected(item):
-    # Marked as each test is collected: xdist reads the groups once collection is done.
+    # Marked as each test is collected: xdist reads the groups once collection is done. A
+    # module's expensive fixture comes first: a browser test of the exchange module shares its
+    # graded semester with the module's other tests rather than building it a second time.
     kinds = [m for m in SERVER_MARKERS if item.get_closest_marker(m)]
-    if kinds:
-        item.add_marker(pytest.mark.xdist_group(kinds[0]))
-    elif _uses_module_fixture(item):
+    if _uses_module_fixture(item):
         item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    elif kinds:
+        item.add_marker(pytest.mark.xdist_group(kinds[0]))
 
 
 def _uses_module_fixture(item):
