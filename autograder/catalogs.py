@@ -43,7 +43,7 @@ class Entry:
 
     context: str | None
     english: str
-    places: tuple = ()  # ("bpkit/checks/affine.py", 165) pairs, shown as "#:" comments
+    places: tuple = ()  # ("bpkit/checks/affine.py", None) pairs, shown as "#:" comments
     note: str = ""  # a comment for the translator ("#." in the PO file)
 
 
@@ -81,7 +81,7 @@ def save(catalog, path):
     catalog.revision_date = _FIXED_DATE
     catalog.fuzzy = False
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=0, include_previous=True, sort_output=False,
+    write_po(buffer, catalog, width=1_000_000, include_previous=True, sort_output=False,
              ignore_obsolete=False)
     data = buffer.getvalue()
     path = Path(path)
@@ -134,7 +134,7 @@ def merge(old, entries, language="ko", project="bpkit"):
             if stale_from is not None and not stale_from.string:
                 stale_from = None
         message = Message(entry.english, context=entry.context,
-                          locations=[(str(p), int(n)) for p, n in entry.places],
+                          locations=[(str(p), n) for p, n in entry.places],
                           auto_comments=[entry.note] if entry.note else [])
         if found is not None and found.string:
             message.string = found.string

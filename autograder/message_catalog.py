@@ -54,8 +54,11 @@ def entries(root=COURSE_ROOT):
     for relative in source_files(root):
         source = (root / relative).read_text(encoding="utf-8")
         sentences = relative.as_posix().startswith(SENTENCE_MODULES)
-        for english, line in _texts(ast.parse(source), sentences):
-            places.setdefault(english, []).append((relative.as_posix(), line))
+        for english, _line in _texts(ast.parse(source), sentences):
+            # The file without the line: a line number would change bpkit.po on every edit.
+            where = places.setdefault(english, [])
+            if (relative.as_posix(), None) not in where:
+                where.append((relative.as_posix(), None))
     return [Entry(None, english, tuple(where)) for english, where in places.items()]
 
 

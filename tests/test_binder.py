@@ -31,7 +31,7 @@ from validate_runs import PASSED, selected, validate_many  # noqa: E402
 pytestmark = pytest.mark.binder
 
 REPO = binder_build.REPO
-DIRECT_DEPENDENCIES = ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbgrader")
+DIRECT_DEPENDENCIES = ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbgrader", "babel")
 WIDGET_MANAGER = "@jupyter-widgets/jupyterlab-manager"
 VALIDATE_PLUGIN = "@jupyter/nbgrader:validate-assignment"
 # Need an exchange or a gradebook, which a one-person Binder server does not have.

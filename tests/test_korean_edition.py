@@ -14,6 +14,7 @@ test_regenerating_the_lessons_changes_no_byte (it compares every notebook under 
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -194,3 +195,45 @@ def test_grade_me_on_a_korean_notebook_reports_in_korean(tmp_path):
     english_lines = [line for line in lines if not HANGUL.search(line)
                      and re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", line)]
     assert not english_lines, f"grade_me left English lines in the Korean report: {english_lines}"
+
+
+# --- releasing the Korean edition through nbgrader's exchange ------------------------------------
+
+@pytest.mark.autograder
+def test_both_editions_released_side_by_side_through_the_exchange_grade_alike(tmp_path):
+    """The instructor guide's "both" recipe: the English lesson in course bpkit, the Korean one
+    in course bpkit-ko (release folder lessons/ko), one student in each, collected into one
+    submitted/ folder and graded in one run."""
+    from test_autograder_exchange import NBGRADER, answer, run, student_env
+
+    lesson = next(lesson for lesson in lessons() if lesson.code == "03")
+    exchange, submitted, out = tmp_path / "exchange", tmp_path / "submitted", tmp_path / "out"
+    instructor = dict(os.environ, PATH="/usr/bin:/bin", BPKIT_GRADING_OUT=str(out),
+                      BPKIT_SUBMITTED=str(submitted), BPKIT_EXCHANGE=str(exchange),
+                      JUPYTER_CONFIG_DIR=str(tmp_path / "instructor"))
+    korean_course = ["--CourseDirectory.course_id=bpkit-ko",
+                     "--CourseDirectory.release_directory=lessons/ko"]
+    run([NBGRADER, "release_assignment", lesson.slug], COURSE_ROOT, instructor)
+    run([NBGRADER, "release_assignment", lesson.slug, *korean_course], COURSE_ROOT, instructor)
+    for student, course in (("ada", "bpkit"), ("ji", "bpkit-ko")):
+        home = tmp_path / "home" / student
+        env = student_env(home, exchange)
+        config = home / ".jupyter" / "nbgrader_config.py"
+        config.write_text(config.read_text().replace('"bpkit"', f'"{course}"'))
+        run([NBGRADER, "fetch_assignment", lesson.slug], home, env)
+        fetched = nbformat.read(home / lesson.slug / f"{lesson.slug}.ipynb", as_version=4)
+        assert editions.language_of(fetched) == ("ko" if course == "bpkit-ko" else "en")
+        answer(home / lesson.slug / f"{lesson.slug}.ipynb", 0.5)
+        run([NBGRADER, "submit", lesson.slug, f"--student={student}"], home, env)
+    for course in ("bpkit", "bpkit-ko"):
+        run([NBGRADER, "collect", lesson.slug, f"--CourseDirectory.course_id={course}",
+             "--ExchangeCollect.check_owner=False"], COURSE_ROOT, instructor)
+    run([sys.executable, "-m", "autograder", "grade", str(submitted), "--out", str(out),
+         "--lesson", "03", "--jobs", "1"], COURSE_ROOT, dict(os.environ))
+    results = {r["student"]: r for r in json.loads((out / "results.json").read_text())[
+        "submissions"]}
+    assert results["ji"]["status"] == results["ada"]["status"] == "graded"
+    assert 0 < results["ji"]["score"] == results["ada"]["score"] < results["ada"]["max_score"]
+    failed = [t["message"] for t in results["ji"]["tests"] if not t["passed"]]
+    assert failed and all(HANGUL.search(m) for m in failed), failed
+    assert not any(HANGUL.search(t["message"]) for t in results["ada"]["tests"])

@@ -21,6 +21,7 @@ import pytest
 from notebook_run import execute_notebook
 from validate_runs import FAILED_EVERY_TEST, PASSED, selected, validate_many
 
+from autograder import editions
 from autograder.lessons import COURSE_ROOT, FOLDER_NAME, all_lessons, find, lessons
 from autograder.release import NOTICE_CELL_ID
 
@@ -57,8 +58,10 @@ def test_the_course_has_its_lessons_in_order_from_00():
 
 def test_every_folder_of_solutions_is_a_lesson():
     # A folder whose notebook is misnamed would silently be no lesson at all.
+    # solutions/ko/ holds the Korean edition's catalogs (autograder/editions.py), not a lesson.
     folders = [p for p in (COURSE_ROOT / "solutions").iterdir()
-               if p.is_dir() and not p.name.startswith((".", "_"))]
+               if p.is_dir() and not p.name.startswith((".", "_"))
+               and p.name != editions.CATALOG_FOLDER.name]
     strays = [f"solutions/{p.name}/" for p in folders
               if not (FOLDER_NAME.fullmatch(p.name) and (p / f"{p.name}.ipynb").is_file())]
     assert not strays, (
