@@ -81,23 +81,21 @@ def save(catalog, path):
     catalog.revision_date = _FIXED_DATE
     catalog.fuzzy = False
     buffer = io.BytesIO()
+    # No wrapping (Babel would break a "#| msgid" string in the middle, which is not PO).
     write_po(buffer, catalog, width=1_000_000, include_previous=True, sort_output=False,
              ignore_obsolete=False)
-    data = buffer.getvalue()
-    path = Path(path)
-    if path.exists() and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return True
+    return _write_if_changed(Path(path), buffer.getvalue())
 
 
 def compile_mo(catalog, path):
     """Write the ``.mo`` the kernel reads: translated, non-stale entries only."""
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
-    data = buffer.getvalue()
-    path = Path(path)
+    return _write_if_changed(Path(path), buffer.getvalue())
+
+
+def _write_if_changed(path, data):
+    """Write ``data`` to ``path`` unless it holds it already; True when it wrote."""
     if path.exists() and path.read_bytes() == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -30,6 +30,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # the helper modules beside this file
 import browser_helpers as bh  # noqa: E402
 import lab_server  # noqa: E402
+from wrong_answers import WRONG_MUL_LAYER  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -181,19 +182,6 @@ def test_the_first_graph_of_the_lesson_is_an_image(blank_page, lesson):
     bh.screenshot(page, f"{lesson}-9-first-graph.png")
 
 
-WRONG_MUL_LAYER = """class MulLayer:
-    def __init__(self):
-        self.x = None
-        self.y = None
-
-    def forward(self, x, y):
-        self.x = x
-        self.y = y
-        return x * y
-
-    def backward(self, dout):
-        return dout * self.x, dout * self.y
-"""
 
 
 def test_a_wrong_answer_shows_a_short_box_and_the_fixed_one_a_tick(blank_page, staged, lesson):

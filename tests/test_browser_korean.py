@@ -21,24 +21,12 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # the helper modules beside this file
 import browser_helpers as bh  # noqa: E402
 import lab_server  # noqa: E402
+from wrong_answers import WRONG_MUL_LAYER  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
 LESSON = "03_add_mul_layers"
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-WRONG_MUL_LAYER = """class MulLayer:
-    def __init__(self):
-        self.x = None
-        self.y = None
-
-    def forward(self, x, y):
-        self.x = x
-        self.y = y
-        return x * y
-
-    def backward(self, dout):
-        return dout * self.x, dout * self.y
-"""
 
 
 @pytest.fixture(scope="module")

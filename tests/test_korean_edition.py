@@ -22,6 +22,7 @@ import sys
 import nbformat
 import pytest
 from validate_runs import FAILED_EVERY_TEST, PASSED, selected, validate_many
+from wrong_answers import WRONG_MUL_LAYER
 
 from autograder import editions
 from autograder.lessons import COURSE_ROOT, lessons
@@ -99,18 +100,6 @@ def test_nbgrader_validate_passes_on_the_korean_source_and_fails_the_blank(
 
 # --- grading --------------------------------------------------------------------------------
 
-WRONG_MUL_LAYER = '''class MulLayer:
-    def __init__(self):
-        self.x = None
-        self.y = None
-
-    def forward(self, x, y):
-        self.x, self.y = x, y
-        return x * y
-
-    def backward(self, dout):
-        return dout * self.x, dout * self.y
-'''
 
 
 def _submission(release, lesson, wrong=None):
