@@ -21,13 +21,13 @@ touched, so the English edition running beside it stays English.
         teaches nothing, and the missing-glyph warning would reach stderr).
 
 The Korean catalog is ``bpkit/locale/ko/LC_MESSAGES/bpkit.po`` (compiled to ``bpkit.mo`` by
-``make lessons``); only the standard library's gettext reads it here.
+``make lessons``); this module reads the compiled file with the standard library alone.
 """
 
 import functools
-import gettext
 import re
 import string
+import struct
 import textwrap
 import unicodedata
 from pathlib import Path
@@ -72,13 +72,29 @@ def _catalog(code):
     if code == "en":
         return {}
     try:
-        with open(LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo", "rb") as handle:
-            translations = gettext.GNUTranslations(handle)
+        data = (LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo").read_bytes()
     except FileNotFoundError:
         return {}
-    # GNUTranslations keeps its table private; read it once through the public lookup order.
-    table = getattr(translations, "_catalog", {})
-    return {k: v for k, v in table.items() if isinstance(k, str) and k and v}
+    return {english: translated for english, translated in _mo_entries(data)
+            if english and translated}
+
+
+def _mo_entries(data):
+    """(English, translation) pairs of a compiled gettext catalog (GNU .mo, little-endian).
+
+    The format: a header of seven 32-bit numbers (magic, revision, count, offset of the
+    originals' table, offset of the translations' table, ...), then two tables of (length,
+    offset) pairs. gettext.GNUTranslations reads the same, but keeps the table private, and
+    the whole table is needed here (``text`` looks for sentences inside a message).
+    """
+    magic, _, count, originals, translations = struct.unpack_from("<5I", data)
+    if magic != 0x950412DE:
+        raise ValueError("bpkit's catalog is not a little-endian gettext .mo file")
+    for index in range(count):
+        length, start = struct.unpack_from("<2I", data, originals + 8 * index)
+        english = data[start:start + length].decode("utf-8")
+        length, start = struct.unpack_from("<2I", data, translations + 8 * index)
+        yield english, data[start:start + length].decode("utf-8")
 
 
 @functools.cache
