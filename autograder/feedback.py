@@ -7,12 +7,16 @@ points, and the last line of the failure (the message bpkit.checks wrote for the
 
 import os
 
+from bpkit import i18n
+
 from .pages import render
 from .store import atomic_write
 
 
 def page(result):
-    return render("feedback.html", r=result)
+    """The page, in the language of the edition the student handed in."""
+    with i18n.speaking(result.language):
+        return render("feedback.html", r=result)
 
 
 def path_for(out_dir, result):

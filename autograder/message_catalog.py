@@ -4,7 +4,7 @@ Two kinds of text reach the student:
 
 * templates and labels passed to ``bpkit.i18n`` -- ``tr("{what} returned None", what=...)``,
   ``text("Step")``, ``figure_tr(...)``, ``figure_text(...)`` -- anywhere in bpkit and in
-  autograder/grade_me.py;
+  autograder/grade_me.py, and ``_("...")`` / ``tr("...")`` in the feedback page's template;
 * fixed English sentences in the checks, the hint ladders and ``needs``' messages (a question
   kept in a constant, a hint step), which ``bpkit.i18n`` translates where they are shown.
 
@@ -59,7 +59,17 @@ def entries(root=COURSE_ROOT):
             where = places.setdefault(english, [])
             if (relative.as_posix(), None) not in where:
                 where.append((relative.as_posix(), None))
+    for template in sorted((root / "autograder" / "templates").glob("*.html")):
+        relative = template.relative_to(root).as_posix()
+        for english in _TEMPLATE_TEXT.findall(template.read_text(encoding="utf-8")):
+            where = places.setdefault(english, [])
+            if (relative, None) not in where:
+                where.append((relative, None))
     return [Entry(None, english, tuple(where)) for english, where in places.items()]
+
+
+# _("...") and tr("...", ...) in the pages' jinja2 templates (feedback.html).
+_TEMPLATE_TEXT = re.compile(r'\b(?:_|tr)\(\s*"([^"]+)"')
 
 
 def _texts(tree, sentences):

@@ -6,6 +6,8 @@ import functools
 
 import jinja2
 
+from bpkit import i18n
+
 
 def number(value):
     """``4.0`` -> ``4``, ``2.5`` -> ``2.5``: points as a person writes them."""
@@ -33,6 +35,9 @@ def environment():
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
     env.filters.update(num=number, plural=plural, duration=duration)
+    # Text a student reads goes through bpkit.i18n: a page rendered inside
+    # `bpkit.i18n.speaking("ko")` is Korean (feedback.py does that for the Korean edition).
+    env.globals.update(_=i18n.text, tr=i18n.tr, english=lambda: i18n.language() == "en")
     return env
 
 

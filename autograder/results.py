@@ -68,6 +68,7 @@ class Result:
     lesson_sha: str = ""  # of the lesson's source when it was graded
     seconds: float | None = None
     recorded_in: str = ""  # the gradebook URL it was written into
+    language: str = "en"  # the edition handed in: "en", or "ko" for the Korean edition
 
     def __post_init__(self):
         if self.status not in STATUSES:

@@ -116,6 +116,7 @@ def grade(task, settings):
     """Autograde one submission; returns its :class:`~autograder.results.Result`."""
     started = time.time()
     source = _source(task)
+    language = "en"
     try:
         with open(task["path"], "rb") as f:
             data = f.read()
@@ -133,6 +134,7 @@ def grade(task, settings):
                                          ignore_cleanup_errors=True) as root:
             result = _grade_in(root, task, source, rebuilt, notes, settings)
     result.seconds = time.time() - started
+    result.language = language  # its feedback page speaks it
     return result
 
 

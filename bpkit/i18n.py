@@ -24,6 +24,7 @@ The Korean catalog is ``bpkit/locale/ko/LC_MESSAGES/bpkit.po`` (compiled to ``bp
 ``make lessons``); this module reads the compiled file with the standard library alone.
 """
 
+import contextlib
 import functools
 import re
 import string
@@ -32,8 +33,8 @@ import textwrap
 import unicodedata
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "figure_text", "figure_tr", "language", "text", "tr", "use_language",
-           "wrap"]
+__all__ = ["LANGUAGES", "figure_text", "figure_tr", "language", "speaking", "text", "tr",
+           "use_language", "wrap"]
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -59,6 +60,20 @@ def use_language(code):
         _setup_figures()
     else:
         _restore_figures()
+
+
+@contextlib.contextmanager
+def speaking(code):
+    """Within the block, ``tr`` and ``text`` speak ``code`` (for pages the grader writes in a
+    student's language); figures are not touched, and the language before comes back."""
+    global _current
+    if code not in LANGUAGES:
+        raise ValueError(f"There is no {code!r} edition.")
+    before, _current = _current, code
+    try:
+        yield
+    finally:
+        _current = before
 
 
 def language():

@@ -134,7 +134,9 @@ def graded(tmp_path_factory):
                           cwd=COURSE_ROOT, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     results = json.loads((out / "results.json").read_text())["submissions"]
-    return {(r["student"], r["lesson"]): r for r in results}
+    graded = {(r["student"], r["lesson"]): r for r in results}
+    graded["out"] = out
+    return graded
 
 
 @pytest.mark.autograder
@@ -184,6 +186,18 @@ def test_grade_me_on_a_korean_notebook_reports_in_korean(tmp_path):
     english_lines = [line for line in lines if not HANGUL.search(line)
                      and re.search(r"[A-Za-z]{3,} [A-Za-z]{3,}", line)]
     assert not english_lines, f"grade_me left English lines in the Korean report: {english_lines}"
+
+
+@pytest.mark.autograder
+def test_the_feedback_page_speaks_the_students_edition(graded):
+    assert graded[("ko", "03_add_mul_layers")]["language"] == "ko"
+    assert graded[("en", "03_add_mul_layers")]["language"] == "en"
+    pages = {student: (graded["out"] / "feedback" / student / "03_add_mul_layers.html")
+             .read_text() for student in ("en", "ko")}
+    assert "학생: <b>ko</b>" in pages["ko"] and "점수: <b>" in pages["ko"], pages["ko"]
+    assert "<th>테스트</th>" in pages["ko"] and "실패" in pages["ko"]
+    assert "Student: <b>en</b>" in pages["en"] and "<th>test</th>" in pages["en"]
+    assert not HANGUL.search(pages["en"].split("<table")[0]), pages["en"]
 
 
 # --- releasing the Korean edition through nbgrader's exchange ------------------------------------
