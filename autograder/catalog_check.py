@@ -61,7 +61,7 @@ def check_entry(message):
 
 
 def _looks_like_code(message):
-    return any("code cell" in comment for comment in message.auto_comments)
+    return editions.CODE_CELL_NOTE in message.auto_comments
 
 
 def main(argv=None):

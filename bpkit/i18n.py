@@ -55,10 +55,12 @@ def use_language(code):
             f"There is no {code!r} edition; the languages are "
             f"{', '.join(repr(c) for c in LANGUAGES)}."
         )
+    global _figure_font
     _current = code
     if code != "en":
-        _setup_figures()
+        _figure_font = _setup_figures()
     else:
+        _figure_font = None
         _restore_figures()
 
 
@@ -209,6 +211,9 @@ def korean_font():
     return next((name for name in _KOREAN_FONTS if name in installed), None)
 
 
+# The Hangul font use_language chose for figures (None: figures stay English); chosen once
+# there, not for every label a figure draws.
+_figure_font = None
 # matplotlib's settings as they were before Korean changed them, to put back for English.
 _english_figures = {}
 
@@ -223,17 +228,18 @@ def _restore_figures():
 
 def _setup_figures():
     """Put a Hangul font first in matplotlib's font list, if there is one (else labels stay
-    English); the fonts that were first stay behind it for the glyphs it lacks."""
+    English); the fonts that were first stay behind it for the glyphs it lacks. Returns the
+    font, or None."""
     try:
         import matplotlib
     except ImportError:
-        return
+        return None
     font = korean_font()
     if font is None:
-        return
+        return None
     families = list(matplotlib.rcParams["font.family"])
     if families and families[0] == font:
-        return
+        return font
     _english_figures.update({key: matplotlib.rcParams[key]
                              for key in ("font.family", "axes.unicode_minus")})
     from matplotlib import font_manager
@@ -246,6 +252,7 @@ def _setup_figures():
     fallback = [f for f in dict.fromkeys(fallback) if f in installed and f != font]
     matplotlib.rcParams["font.family"] = [font] + fallback
     matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK fonts lack U+2212
+    return font
 
 
 def figure_text(sentence):
@@ -253,11 +260,11 @@ def figure_text(sentence):
     translated = text(sentence)
     if translated is sentence or not _HANGUL.search(str(translated)):
         return translated
-    return translated if korean_font() is not None else sentence
+    return translated if _figure_font is not None else sentence
 
 
 def figure_tr(template, /, **values):
     """``tr`` for a figure, with ``figure_text``'s English fallback."""
-    if _current != "en" and korean_font() is None:
+    if _current != "en" and _figure_font is None:
         return template.format(**values)
     return tr(template, **values)
