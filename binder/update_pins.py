@@ -17,6 +17,15 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 
 DIRECT = ("numpy", "matplotlib", "ipywidgets", "jupyterlab", "nbgrader")
+# Versions held back on purpose, with the reason. The venv (make venv installs with
+# -c binder/requirements.txt) and Binder both follow the pins, so holding a pin here holds both.
+HELD_BACK = {
+    # jsonschema 4.25 added an IRI format check through rfc3987-syntax, which compiles an
+    # Earley grammar whenever jsonschema is imported: about 1.7 s more for every nbgrader
+    # command, every grading run and every Jupyter server (nbformat imports jsonschema), and
+    # nbformat's and nbgrader's schemas have no IRI field to check. 4.24 has everything else.
+    "jsonschema": "<4.25",
+}
 HEADER = """\
 # The Binder image of the course: exactly the versions CI tests in .venv.
 # Written by binder/update_pins.py; rerun it after changing the environment, not by hand.
@@ -62,8 +71,20 @@ def too_new(closure, python):
     return found
 
 
+def not_held_back(closure):
+    """(name, version, allowed) of each installed version outside its HELD_BACK range."""
+    return [(closure[key][0], closure[key][1], allowed)
+            for key, allowed in HELD_BACK.items()
+            if key in closure and closure[key][1] not in SpecifierSet(allowed)]
+
+
 def main():
     closure = runtime_closure(DIRECT)
+    for name, version, allowed in not_held_back(closure):
+        print(f"{name}=={version} is installed, but the pins hold it at {allowed} (see HELD_BACK "
+              f"in {Path(__file__).name}): pip install '{name}{allowed}', then rerun",
+              file=sys.stderr)
+        sys.exit(1)
     # A pin that needs a newer Python than the course promises breaks `make` on, say, Debian
     # 12's Python 3.11.2 (soupsieve 4.1.3 needs 3.11.5): refuse to write it.
     python = lowest_python()

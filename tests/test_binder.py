@@ -93,6 +93,19 @@ def test_every_pin_installs_on_the_oldest_python_the_course_supports():
     assert not blocked, f"pins that Python {oldest} cannot install: {blocked}"
 
 
+def test_the_pins_keep_jsonschema_below_its_slow_iri_check():
+    """jsonschema 4.25+ compiles an IRI grammar at every import (via rfc3987-syntax): 1.7 s
+    more for each nbgrader command. The pins hold it back, and pull in no rfc3987-syntax."""
+    sys.path.insert(0, str(REPO / "binder"))
+    import update_pins
+
+    closure = {name.lower(): (name, version) for name, version in pins().items()}
+    assert update_pins.not_held_back(closure) == []
+    assert "rfc3987-syntax" not in closure
+    too_new = {"jsonschema": ("jsonschema", "4.26.0")}
+    assert update_pins.not_held_back(too_new) == [("jsonschema", "4.26.0", "<4.25")]
+
+
 def test_postbuild_stops_at_the_first_failure():
     postbuild = REPO / "binder" / "postBuild"
     assert os.access(postbuild, os.X_OK), "binder/postBuild must be executable"
