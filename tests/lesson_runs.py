@@ -6,6 +6,10 @@ cell created. ``drawing_problems`` then lists every cell that created a figure b
 image, every output that is a figure's text (``<Figure size 640x480 with 1 Axes>``) with no
 image beside it, and every image shown twice by one cell.
 
+``solution_run`` is one such run of a lesson's solution notebook, made once per test process
+and shared by the tests that read it (test_notebooks.py's clean run, test_run_all.py's completed
+lesson): they put their tests of one lesson in one xdist group, ``solution_group``.
+
 An image counts wherever JupyterLab would draw it: an ``image/png`` output, or a PNG held by
 a widget shown in the cell (an ``Image`` widget, or an ``Output`` widget's captured output).
 """
@@ -13,9 +17,13 @@ a widget shown in the cell (an ``Image`` widget, or an ``Output`` widget's captu
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
@@ -50,6 +58,8 @@ class LessonRun:
     figures_made: dict = field(default_factory=dict)  # cell index -> Figures it created
     stopped_at: int | None = None  # index of the cell whose error ended Run All, if any
     error: str = ""
+    errors: list = field(default_factory=list)  # "cell <id>: <ename>: <evalue>", every cell
+    stderr: list = field(default_factory=list)  # "cell <id>: <text written to stderr>"
 
 
 def run_lesson(notebook: nbformat.NotebookNode, cwd, stop_on_error=True,
@@ -57,7 +67,8 @@ def run_lesson(notebook: nbformat.NotebookNode, cwd, stop_on_error=True,
     """Execute a copy of ``notebook`` in ``cwd``.
 
     stop_on_error: stop at the first error of a cell not tagged ``raises-exception``, as
-    JupyterLab's Run All does; otherwise run every cell.
+    JupyterLab's Run All does; otherwise run every cell, and ``stopped_at`` still names the
+    cell where Run All would have stopped.
     """
     work = nbformat.from_dict(json.loads(json.dumps(notebook)))
     n = len(work.cells)
@@ -85,7 +96,44 @@ def run_lesson(notebook: nbformat.NotebookNode, cwd, stop_on_error=True,
         if cell.cell_type == "code" and cell.get("execution_count") in counts:
             made[index] = counts[cell.execution_count]
     work.cells = work.cells[1:n + 1]
-    return LessonRun(work, made, stopped_at, error)
+    run = LessonRun(work, made, stopped_at, error)
+    _list_errors_and_stderr(run)
+    return run
+
+
+def _list_errors_and_stderr(run: LessonRun) -> None:
+    for index, cell in enumerate(run.notebook.cells):
+        where = f"cell {cell.get('id', '?')}"
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                run.errors.append(f"{where}: {output.ename}: {output.evalue}")
+                expected = "raises-exception" in cell.metadata.get("tags", [])
+                if run.stopped_at is None and not expected:
+                    run.stopped_at = index
+                    run.error = "\n".join(output.traceback)[-2000:]
+            elif output.output_type == "stream" and output.name == "stderr":
+                run.stderr.append(f"{where}: {output.text.strip()[:500]}")
+
+
+def solution_group(lesson: str) -> str:
+    """The xdist group of the tests that read ``solution_run(lesson)``."""
+    return f"solution-run-{lesson}"
+
+
+@functools.cache
+def solution_run(solutions: Path, lesson: str) -> LessonRun:
+    """One run of solutions/<lesson>/<lesson>.ipynb, every cell, in a scratch folder.
+
+    The solution is the completed lesson plus its hidden tests: the lesson's cells with every
+    blank filled in as nbgrader's release would fill them back. Made once per test process.
+    """
+    notebook = nbformat.read(solutions / lesson / f"{lesson}.ipynb", as_version=4)
+    scratch = Path(tempfile.mkdtemp(prefix=f"solution-run-{lesson}-"))
+    try:
+        return run_lesson(notebook, cwd=scratch, stop_on_error=False, cell_timeout=120)
+    finally:
+        # Nothing the notebook writes is needed after the run.
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 # --- what a cell shows ------------------------------------------------------------------------

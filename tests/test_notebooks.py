@@ -18,7 +18,7 @@ import sys
 
 import nbformat
 import pytest
-from notebook_run import execute_notebook
+from lesson_runs import solution_group, solution_run
 from validate_runs import FAILED_EVERY_TEST, PASSED, selected, validate_many
 
 from autograder import editions
@@ -28,10 +28,12 @@ from autograder.release import NOTICE_CELL_ID
 LESSONS = all_lessons()
 
 
-def per_lesson(*extra_marks):
+def per_lesson(*extra_marks, group=None):
     return [
         pytest.param(
-            lesson.slug, id=lesson.slug, marks=[getattr(pytest.mark, lesson.marker), *extra_marks]
+            lesson.slug, id=lesson.slug,
+            marks=[getattr(pytest.mark, lesson.marker), *extra_marks,
+                   *([pytest.mark.xdist_group(group(lesson.slug))] if group else [])],
         )
         for lesson in lessons()
     ]
@@ -69,13 +71,12 @@ def test_every_folder_of_solutions_is_a_lesson():
     )
 
 
+# The run (in a scratch folder, so nothing the notebook writes lands in the repo) is shared
+# with test_run_all.py's completed lesson: same xdist group, one run per test process.
 @pytest.mark.notebooks
-@pytest.mark.parametrize("lesson", per_lesson())
-def test_solution_runs_clean_on_a_fresh_kernel(lesson, tmp_path):
-    # Run a copy in a scratch folder so that nothing the notebook writes lands in the repo.
-    copy = tmp_path / f"{lesson}.ipynb"
-    shutil.copy(solution_path(lesson), copy)
-    run = execute_notebook(copy)
+@pytest.mark.parametrize("lesson", per_lesson(group=solution_group))
+def test_solution_runs_clean_on_a_fresh_kernel(lesson):
+    run = solution_run(COURSE_ROOT / "solutions", lesson)
     assert not run.errors, "errors:\n" + "\n".join(run.errors)
     assert not run.stderr, "written to stderr (nbgrader would score such a test 0):\n" + "\n".join(
         run.stderr

@@ -4,7 +4,8 @@ Each lesson found in lessons/ runs top to bottom on a fresh python3 kernel, the 
 JupyterLab starts, stopping where Run All stops (at an error in a cell not tagged
 ``raises-exception``).
 
-- Completed with its solution's code, it runs to the end, and every cell that makes a
+- Completed with its solution's code (the solution notebook: the lesson with every blank
+  filled in, plus its hidden tests; one run shared with test_notebooks.py), it runs to the end, and every cell that makes a
   matplotlib figure -- through bpkit.viz, a widget, or pyplot -- shows an image (an image/png
   output, or a PNG inside the widget it shows); no output is a figure's text
   ``<Figure size ... with 1 Axes>``; no cell shows an image twice.
@@ -26,18 +27,15 @@ import lesson_runs  # noqa: E402
 LESSONS = lab_server.lessons_with_solutions()
 
 
-def per_lesson():
-    return [pytest.param(lesson, id=lesson, marks=[getattr(pytest.mark, f"lesson{lesson[:2]}"),
-                                                   pytest.mark.notebooks])
-            for lesson in LESSONS]
+def per_lesson(group=None):
+    return [pytest.param(lesson, id=lesson, marks=[
+        getattr(pytest.mark, f"lesson{lesson[:2]}"), pytest.mark.notebooks,
+        *([pytest.mark.xdist_group(group(lesson))] if group else [])]) for lesson in LESSONS]
 
 
-@pytest.mark.parametrize("lesson", per_lesson())
-def test_completed_lesson_shows_every_figure_as_an_image(lesson, tmp_path):
-    root = lab_server.course_root()
-    notebook = lab_server.completed_lesson(root / "lessons" / lesson / f"{lesson}.ipynb",
-                                           root / "solutions" / lesson / f"{lesson}.ipynb")
-    run = lesson_runs.run_lesson(notebook, cwd=tmp_path)
+@pytest.mark.parametrize("lesson", per_lesson(group=lesson_runs.solution_group))
+def test_completed_lesson_shows_every_figure_as_an_image(lesson):
+    run = lesson_runs.solution_run(lab_server.course_root() / "solutions", lesson)
     assert run.stopped_at is None, f"Run All stopped at cell {run.stopped_at}:\n{run.error}"
     problems = lesson_runs.drawing_problems(run)
     assert not problems, "\n".join(problems)
