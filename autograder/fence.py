@@ -34,7 +34,7 @@ MODES = ("auto", "bwrap", "none")
 # Python's own ways to start processes, so honest code only adds threads (a thread pool: 32).
 PROCESSES = 64
 TMP_MB = 256  # the kernel's private /tmp (memory-backed); files in it count towards no limit
-FONTS_IN_FENCE = "/opt/bpkit-fence/fontlist.json"  # matplotlib's font list, read-only
+FONTS_IN_FENCE = "/opt/bpkit-fence"  # holds matplotlib's font list, read-only
 # What of autograder/ the kernel imports (the rest of the package stays out of the fence).
 KERNEL_MODULES = ("__init__.py", "sandbox.py", "guard.py", "output_cap.py")
 # Variables the kernel gets; every other one of the grader's environment stays outside.
@@ -135,7 +135,7 @@ def command(kernel_argv, workdir, sockets, log, env, fonts=None):
     for path in readonly_paths():
         tree.bind("--ro-bind", path, path)
     if fonts and os.path.exists(fonts):
-        tree.bind("--ro-bind", fonts, FONTS_IN_FENCE)
+        tree.bind("--ro-bind", fonts, fonts_in_fence(fonts))
     for path in (workdir, sockets, log):
         tree.bind("--bind", path, path)
     options += tree.options
@@ -212,6 +212,12 @@ def decide(mode):
                          "to grade without the fence")
     return False, (f"no fence: {why}; kernels ran with the audit hook only, which code run "
                    "through ctypes can get past")
+
+
+def fonts_in_fence(fonts):
+    """Where the kernel sees the font list ``fonts``: under its own name, which carries
+    matplotlib's cache version (fontlist-v3.11.0.json) and is the name matplotlib reads."""
+    return os.path.join(FONTS_IN_FENCE, os.path.basename(fonts))
 
 
 def font_list():

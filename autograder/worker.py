@@ -273,7 +273,7 @@ def _fence(root, workdir, log_path, kernel_env, settings, config):
     if uid:
         env[sandbox.ENV_UID] = str(uid)
     if settings.get("fonts"):
-        env[sandbox.ENV_FONTS] = fence.FONTS_IN_FENCE
+        env[sandbox.ENV_FONTS] = fence.fonts_in_fence(settings["fonts"])
     argv = fence.ending_with(os.getpid(), fence.command(sandbox.kernel_argv(), workdir,
                                                          sockets, log_path, env,
                                                          settings.get("fonts")))

@@ -358,3 +358,31 @@ def test_asking_for_bwrap_where_there_is_none_is_a_usage_error(tmp_path):
     with open(tmp_path / "out" / "results.json") as f:
         assert json.load(f)["fence"].startswith("no fence: bwrap")
     assert "no fence: bwrap" in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_a_fenced_kernel_reads_the_graders_font_list_instead_of_scanning_every_font(
+        tmp_path, monkeypatch):
+    """Each fenced kernel got the font list under a name matplotlib does not read, and scanned
+    every system font again (fc-list and all of Debian's CJK fonts, at every kernel start)."""
+    from autograder import sandbox
+
+    graders = fence.font_list()
+    assert graders, "the grader's matplotlib has a font list"
+    inside = tmp_path / fence.fonts_in_fence(graders).lstrip("/")  # as the fence shows it
+    inside.parent.mkdir(parents=True)
+    shutil.copyfile(graders, inside)
+    monkeypatch.setenv(sandbox.ENV_FONTS, str(inside))
+    monkeypatch.setattr("tempfile.gettempdir", lambda: str(tmp_path / "kernel-tmp"))
+    sandbox._matplotlib_fonts()
+    cache = os.environ["MPLCONFIGDIR"]
+    before = {name: os.stat(os.path.join(cache, name)).st_mtime_ns for name in os.listdir(cache)}
+    # The kernel's first use of matplotlib, with no fc-list on PATH to scan fonts with.
+    kernel = subprocess.run(
+        [PYTHON, "-c", "import matplotlib.font_manager as fm; print(len(fm.fontManager.ttflist))"],
+        env=dict(os.environ, PATH=str(tmp_path / "empty")), capture_output=True, text=True,
+        timeout=120)
+    assert kernel.returncode == 0, kernel.stderr
+    after = {name: os.stat(os.path.join(cache, name)).st_mtime_ns for name in os.listdir(cache)}
+    assert after == before, f"matplotlib wrote a font list of its own: {sorted(after)}"
+    with open(graders) as f:
+        assert int(kernel.stdout) == len(json.load(f)["ttflist"])
