@@ -6,6 +6,7 @@ arrays the Affine layers hold, so an optimiser that updates ``params`` in place 
 layers too.
 """
 
+import functools
 import inspect
 from collections import OrderedDict
 
@@ -136,4 +137,16 @@ class TwoLayerNet(MultiLayerNet):
 def _has_modes(layer):
     """True for a layer whose forward takes ``train`` (BatchNormalization, Dropout, or a
     student's own versions of them): it behaves differently in training and at inference."""
-    return "train" in inspect.signature(layer.forward).parameters
+    forward = getattr(layer.forward, "__func__", layer.forward)
+    try:
+        return _takes_train(forward)
+    except TypeError:  # an unhashable callable: ask without the cache
+        return _takes_train.__wrapped__(forward)
+
+
+@functools.cache
+def _takes_train(forward):
+    """Asked at every forward of every layer: inspect.signature once per function, not per call
+    (it was a quarter of a training step's time). A class defined again in a notebook cell
+    brings a new function, so a student's changed forward is asked afresh."""
+    return "train" in inspect.signature(forward).parameters

@@ -279,3 +279,34 @@ def test_a_type_error_inside_f_reaches_the_caller_unchanged():
     with pytest.raises(TypeError, match="unsupported operand|can only concatenate|ufunc"):
         numerical_gradient(buggy_loss, x)
     assert np.array_equal(x, np.ones(3)), "x is restored even when f raises"
+
+
+def test_whether_f_takes_x_is_read_from_any_kind_of_callable():
+    """Plain functions are read from their code; the rest through their signature."""
+    import functools
+
+    from bpkit.gradcheck import _takes_an_argument
+
+    def none():
+        return 0.0
+
+    @functools.wraps(none)
+    def wrapper(*args):
+        return none(*args)
+
+    class Net:
+        def loss(self):
+            return 0.0
+
+        def loss_of(self, W):
+            return 0.0
+
+    assert not _takes_an_argument(lambda: 0.0)
+    assert _takes_an_argument(lambda W: 0.0)
+    assert _takes_an_argument(lambda *args: 0.0)
+    assert not _takes_an_argument(lambda **options: 0.0)
+    assert not _takes_an_argument(wrapper)  # signature follows __wrapped__ to none()
+    assert not _takes_an_argument(Net().loss)
+    assert _takes_an_argument(Net().loss_of)
+    assert _takes_an_argument(functools.partial(lambda a, W: 0.0, 1))
+    assert _takes_an_argument(np.sum)

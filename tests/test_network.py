@@ -228,3 +228,24 @@ def test_unknown_activation_and_too_few_sizes_are_refused():
         MultiLayerNet([2, 3, 2], activation="tanh")
     with pytest.raises(ValueError, match="at least"):
         MultiLayerNet([2])
+
+
+def test_a_layer_class_defined_again_with_train_is_asked_again():
+    """Whether a layer's forward takes ``train`` is remembered per function (it is asked at
+    every forward): a class a student defines again in a cell is asked afresh."""
+    from bpkit.network import _has_modes
+
+    class Scale:
+        def forward(self, x):
+            return 2 * x
+
+    assert not _has_modes(Scale())
+
+    class Scale:  # noqa: F811 -- the same cell run again, edited
+        def forward(self, x, train=True):
+            return 2 * x if train else x
+
+    assert _has_modes(Scale())
+    layer = Scale()
+    layer.forward = lambda x: x  # an instance's own forward is its own function
+    assert not _has_modes(layer)

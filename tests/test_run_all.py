@@ -5,10 +5,10 @@ JupyterLab starts, stopping where Run All stops (at an error in a cell not tagge
 ``raises-exception``).
 
 - Completed with its solution's code (the solution notebook: the lesson with every blank
-  filled in, plus its hidden tests; one run shared with test_notebooks.py), it runs to the end, and every cell that makes a
-  matplotlib figure -- through bpkit.viz, a widget, or pyplot -- shows an image (an image/png
-  output, or a PNG inside the widget it shows); no output is a figure's text
-  ``<Figure size ... with 1 Axes>``; no cell shows an image twice.
+  filled in, plus its hidden tests; one run shared with test_notebooks.py), it runs to the end,
+  and every cell that makes a matplotlib figure -- through bpkit.viz, a widget, or pyplot --
+  shows an image (an image/png output, or a PNG inside the widget it shows); no output is a
+  figure's text ``<Figure size ... with 1 Axes>``; no cell shows an image twice.
 - Blank, as released, it runs to the end too: each test cell fails with its feedback, each
   cell that shows an unfinished exercise's result says so in one line (bpkit.unfinished), no
   cell fails with a NameError, and every figure that does not depend on a blank is an image.
