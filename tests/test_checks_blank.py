@@ -7,6 +7,9 @@ fail with a CheckFailure: `common.not_written`, resp. `common.returned_none`, wi
 message (apart from the name of what was called) in every lesson, and the box must end with the
 exercise's hint call. Exercises whose answer is top-level code (a run cell, a string) and the
 test cells after them depend on values the student has not made yet; they are left out here.
+
+The solution itself, run on a real kernel (the run test_notebooks.py shares), passes every
+visible test cell, each with a ✓ line per check it calls.
 """
 
 import gc
@@ -18,6 +21,7 @@ import matplotlib.pyplot as plt
 import nbformat
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from lesson_runs import solution_group, solution_run
 
 from bpkit.checks import CheckFailure
 from bpkit.hints import ladders
@@ -177,26 +181,27 @@ def test_the_none_transform_only_touches_answers_inside_a_def():
     assert json.dumps(none_returning("no answer here\n")) == json.dumps("no answer here\n")
 
 
-@pytest.mark.parametrize("lesson", [lesson_param(n) for n in LESSONS])
-def test_every_visible_test_of_a_correct_solution_passes_with_a_tick_line(lesson, capsys):
-    """The solution's visible test cells pass, and each says so in one ✓ line per check."""
-    notebook = nbformat.read(REPO / "solutions" / lesson / f"{lesson}.ipynb", as_version=4)
-    shell = fresh_shell()
+@pytest.mark.parametrize("lesson", [
+    pytest.param(name, marks=[getattr(pytest.mark, f"lesson{name[:2]}"),
+                              pytest.mark.xdist_group(solution_group(name))], id=name[:2])
+    for name in LESSONS])
+def test_every_visible_test_of_a_correct_solution_passes_with_a_tick_line(lesson):
+    """The solution's visible test cells pass, and each says so in one ✓ line per check.
+
+    Read from the solution's run on a real kernel that test_notebooks.py and test_run_all.py
+    share (lesson_runs.solution_run)."""
+    run = solution_run(REPO / "solutions", lesson)
     exercises = written_exercises(lesson)
-    try:
-        for cell, exercise in graded_cells(notebook, exercises):
-            if cell.cell_type != "code":
-                continue
-            capsys.readouterr()
-            result = shell.run_cell(MAGIC.sub("", HIDDEN.sub("", cell.source)))
-            out = capsys.readouterr().out
-            if nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution"):
-                grade_id = nbgrader_meta(cell)["grade_id"]
-                assert result.error_in_exec is None, f"{grade_id}: {result.error_in_exec!r}"
-                calls = len(re.findall(r"^checks\.check_\w+\(", cell.source.split("###")[0],
-                                       re.M))
-                ticks = [line for line in out.splitlines() if line.startswith("✓ ")]
-                assert len(ticks) >= max(calls, 1 if exercise else 0), (grade_id, out)
-    finally:
-        shell.reset(new_session=True)
-        plt.close("all")
+    for cell, exercise in graded_cells(run.notebook, exercises):
+        if cell.cell_type != "code":
+            continue
+        if nbgrader_meta(cell).get("grade") and not nbgrader_meta(cell).get("solution"):
+            grade_id = nbgrader_meta(cell)["grade_id"]
+            errors = [o for o in cell.get("outputs", []) if o.output_type == "error"]
+            assert not errors, f"{grade_id}: {errors[0].ename}: {errors[0].evalue}"
+            out = "".join(o.get("text", "") for o in cell.get("outputs", [])
+                          if o.output_type == "stream" and o.name == "stdout")
+            calls = len(re.findall(r"^checks\.check_\w+\(", cell.source.split("###")[0],
+                                   re.M))
+            ticks = [line for line in out.splitlines() if line.startswith("✓ ")]
+            assert len(ticks) >= max(calls, 1 if exercise else 0), (grade_id, out)
