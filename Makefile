@@ -62,8 +62,14 @@ nbgrader: $(STAMP)
 	$(NBGRADER_ENV) $(BIN)/nbgrader $(ARGS)
 
 # On every core (pytest-xdist); groups that must share a worker: see tests/conftest.py.
+# Python's bytecode cache stays on even where PYTHONDONTWRITEBYTECODE is set (some Docker images
+# and CI machines set it): the suite starts hundreds of Pythons (kernels, graders, nbgrader),
+# and without the cache each compiles bpkit, the autograder and the tests again. Measured on
+# 2 cores: collecting the tests 6.0 s of CPU without the cache and 3.1 s with it; a kernel's
+# import of bpkit's checks, figures and widgets 0.84 s against 0.65 s. The caches go to the
+# __pycache__ folders that .gitignore already leaves out.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -n auto --dist loadgroup
 
 # Regenerate lessons/ from solutions/ with nbgrader (deterministic; no gradebook needed), and
 # the README's lesson tables. One lesson or a few: make lessons LESSON=03 (or LESSON="03 05").

@@ -10,7 +10,8 @@ new lesson needs no list edited; ``--strict-markers`` still rejects a marker of 
 
 ``make test`` runs the suite on every core with pytest-xdist (``-n auto --dist loadgroup``), with
 one worker more than there are cores (``pytest_xdist_auto_num_workers`` below).
-Two kinds of tests are kept together on one worker, by an ``xdist_group`` mark given here:
+Three kinds of tests are kept together on one worker, by an ``xdist_group`` mark given here:
+the tests that read one of the shared ``nbgrader validate`` runs below (each run is made once);
 the tests of a module that builds one expensive module-scoped fixture (a graded class, a lab
 server), which would otherwise be built once per worker; and the tests of one kind of server or
 environment (``browser``, ``binder``, ``postgres``), which share what they start. The kinds go to
@@ -19,6 +20,8 @@ module's fixture wins over the kind (the exchange module's browser test joins it
 """
 
 import os
+import sys
+from pathlib import Path
 
 # One BLAS thread per process. The suite runs many processes side by side (xdist workers,
 # kernels, graders), and OpenBLAS's threads busy-wait for each other on a busy machine: the
@@ -37,6 +40,44 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 SERVER_MARKERS = ("browser", "binder", "postgres")
+
+
+# One `nbgrader validate` of every solution, and one `nbgrader validate --invert` of every
+# blank lesson, each notebook on its own fresh kernel as nbgrader runs it. Their verdicts are
+# test_notebooks.py's; what each kernel showed (validate_runs.validate_and_keep) is read by the
+# tests of a lesson's outputs in test_notebooks.py, test_run_all.py and test_checks_blank.py.
+# Only the lessons that this run's selected tests ask for are validated (pytest -m lesson03).
+SHARED_RUNS = ("validated_solutions", "validated_lessons")
+
+
+@pytest.fixture(scope="session")
+def validated_solutions(request):
+    """``{lesson: validate_runs.Validation}`` of solutions/<lesson>/<lesson>.ipynb."""
+    return _validate(request, "validated_solutions", "solutions")
+
+
+@pytest.fixture(scope="session")
+def validated_lessons(request):
+    """``{lesson: validate_runs.Validation}`` of ``--invert`` on lessons/<lesson>/<lesson>.ipynb."""
+    return _validate(request, "validated_lessons", "lessons", "--invert")
+
+
+def _validate(request, fixture, folder, *flags):
+    wanted = []
+    for item in request.session.items:
+        lesson = getattr(item, "callspec", None) and item.callspec.params.get("lesson")
+        if lesson and fixture in getattr(item, "fixturenames", ()) and lesson not in wanted:
+            wanted.append(lesson)
+    if not wanted:
+        return {}
+    sys.path.insert(0, str(Path(__file__).parent))  # the helper modules beside this file
+    import lab_server
+    import validate_runs
+
+    root = lab_server.course_root() / folder
+    done = validate_runs.validate_and_keep([root / name / f"{name}.ipynb" for name in wanted],
+                                           *flags)
+    return {name: done[(root / name / f"{name}.ipynb").resolve()] for name in wanted}
 
 
 def pytest_configure(config):
@@ -61,7 +102,10 @@ def pytest_itemcollected(item):
     # module's expensive fixture comes first: a browser test of the exchange module shares its
     # graded semester with the module's other tests rather than building it a second time.
     kinds = [m for m in SERVER_MARKERS if item.get_closest_marker(m)]
-    if _uses_module_fixture(item):
+    shared = [name for name in SHARED_RUNS if name in getattr(item, "fixturenames", ())]
+    if shared:
+        item.add_marker(pytest.mark.xdist_group(shared[0]))
+    elif _uses_module_fixture(item):
         item.add_marker(pytest.mark.xdist_group(item.module.__name__))
     elif kinds:
         item.add_marker(pytest.mark.xdist_group(kinds[0]))

@@ -6,9 +6,9 @@ cell created. ``drawing_problems`` then lists every cell that created a figure b
 image, every output that is a figure's text (``<Figure size 640x480 with 1 Axes>``) with no
 image beside it, and every image shown twice by one cell.
 
-``solution_run`` is one such run of a lesson's solution notebook, made once per test process
-and shared by the tests that read it (test_notebooks.py's clean run, test_run_all.py's completed
-lesson): they put their tests of one lesson in one xdist group, ``solution_group``.
+``finished_run`` makes the same record of a notebook that another program executed: the
+runs ``nbgrader validate`` makes for test_notebooks.py are kept and read this way
+(validate_runs.py), so the tests that look at a lesson's outputs share them.
 
 An image counts wherever JupyterLab would draw it: an ``image/png`` output, or a PNG held by
 a widget shown in the cell (an ``Image`` widget, or an ``Output`` widget's captured output).
@@ -17,13 +17,9 @@ a widget shown in the cell (an ``Image`` widget, or an ``Output`` widget's captu
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
@@ -45,6 +41,19 @@ def _track_after_cell(result):
     _track_new[0] = 0
 _track_ip().events.register("post_run_cell", _track_after_cell)
 """
+# The same count kept by a kernel some other program starts (``nbgrader validate``): an IPython
+# startup file (validate_runs.py) runs the tracker, and this writes the counts after every cell
+# to <BPKIT_KEPT_RUNS>/<the notebook's folder>.figures.json.
+_SAVE_FIGURE_COUNTS = r"""
+import json as _track_json, os as _track_os
+_track_file = _track_os.path.join(_track_os.environ["BPKIT_KEPT_RUNS"],
+                                  _track_os.path.basename(_track_os.getcwd()) + ".figures.json")
+def _track_save(result):
+    with open(_track_file, "w") as _track_out:
+        _track_json.dump(_track_counts, _track_out)
+_track_ip().events.register("post_run_cell", _track_save)
+"""
+TRACKER_STARTUP_FILE = _TRACK_FIGURES + _SAVE_FIGURE_COUNTS
 _REPORT_FIGURES = "import json as _track_json; print(_track_json.dumps(_track_counts))"
 FIGURE_TEXT = re.compile(r"<Figure size \d+x\d+ with \d+ Axes>")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -90,13 +99,20 @@ def run_lesson(notebook: nbformat.NotebookNode, cwd, stop_on_error=True,
     counts = {}
     report = work.cells[-1].get("outputs", [])
     if stopped_at is None and report:
-        counts = {int(k): v for k, v in json.loads(report[0]["text"]).items()}
-    made = {}
-    for index, cell in enumerate(work.cells[1:n + 1]):
-        if cell.cell_type == "code" and cell.get("execution_count") in counts:
-            made[index] = counts[cell.execution_count]
+        counts = json.loads(report[0]["text"])
     work.cells = work.cells[1:n + 1]
-    run = LessonRun(work, made, stopped_at, error)
+    return finished_run(work, counts, stopped_at, error)
+
+
+def finished_run(notebook, counts, stopped_at=None, error="") -> LessonRun:
+    """The LessonRun of an executed ``notebook`` (the lesson's own cells, with their outputs).
+
+    counts: Figures created per execution count (keys may be strings, as JSON writes them).
+    """
+    counts = {int(k): v for k, v in counts.items()}
+    made = {index: counts[cell.execution_count] for index, cell in enumerate(notebook.cells)
+            if cell.cell_type == "code" and cell.get("execution_count") in counts}
+    run = LessonRun(notebook, made, stopped_at, error)
     _list_errors_and_stderr(run)
     return run
 
@@ -113,27 +129,6 @@ def _list_errors_and_stderr(run: LessonRun) -> None:
                     run.error = "\n".join(output.traceback)[-2000:]
             elif output.output_type == "stream" and output.name == "stderr":
                 run.stderr.append(f"{where}: {output.text.strip()[:500]}")
-
-
-def solution_group(lesson: str) -> str:
-    """The xdist group of the tests that read ``solution_run(lesson)``."""
-    return f"solution-run-{lesson}"
-
-
-@functools.cache
-def solution_run(solutions: Path, lesson: str) -> LessonRun:
-    """One run of solutions/<lesson>/<lesson>.ipynb, every cell, in a scratch folder.
-
-    The solution is the completed lesson plus its hidden tests: the lesson's cells with every
-    blank filled in as nbgrader's release would fill them back. Made once per test process.
-    """
-    notebook = nbformat.read(solutions / lesson / f"{lesson}.ipynb", as_version=4)
-    scratch = Path(tempfile.mkdtemp(prefix=f"solution-run-{lesson}-"))
-    try:
-        return run_lesson(notebook, cwd=scratch, stop_on_error=False, cell_timeout=120)
-    finally:
-        # Nothing the notebook writes is needed after the run.
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 # --- what a cell shows ------------------------------------------------------------------------

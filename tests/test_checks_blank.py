@@ -21,7 +21,6 @@ import matplotlib.pyplot as plt
 import nbformat
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
-from lesson_runs import solution_group, solution_run
 
 from bpkit.checks import CheckFailure
 from bpkit.hints import ladders
@@ -182,15 +181,15 @@ def test_the_none_transform_only_touches_answers_inside_a_def():
 
 
 @pytest.mark.parametrize("lesson", [
-    pytest.param(name, marks=[getattr(pytest.mark, f"lesson{name[:2]}"),
-                              pytest.mark.xdist_group(solution_group(name))], id=name[:2])
+    pytest.param(name, marks=[getattr(pytest.mark, f"lesson{name[:2]}")], id=name[:2])
     for name in LESSONS])
-def test_every_visible_test_of_a_correct_solution_passes_with_a_tick_line(lesson):
+def test_every_visible_test_of_a_correct_solution_passes_with_a_tick_line(lesson,
+                                                                          validated_solutions):
     """The solution's visible test cells pass, and each says so in one ✓ line per check.
 
-    Read from the solution's run on a real kernel that test_notebooks.py and test_run_all.py
-    share (lesson_runs.solution_run)."""
-    run = solution_run(REPO / "solutions", lesson)
+    Read from the run `nbgrader validate` makes of the solution on a real kernel, which
+    test_notebooks.py and test_run_all.py read too (conftest.py's validated_solutions)."""
+    run = validated_solutions[lesson].kept_run()
     exercises = written_exercises(lesson)
     for cell, exercise in graded_cells(run.notebook, exercises):
         if cell.cell_type != "code":

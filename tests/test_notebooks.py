@@ -18,8 +18,7 @@ import sys
 
 import nbformat
 import pytest
-from lesson_runs import solution_group, solution_run
-from validate_runs import FAILED_EVERY_TEST, PASSED, selected, validate_many
+from validate_runs import FAILED_EVERY_TEST, PASSED
 
 from autograder import editions
 from autograder.lessons import COURSE_ROOT, FOLDER_NAME, all_lessons, find, lessons
@@ -71,12 +70,12 @@ def test_every_folder_of_solutions_is_a_lesson():
     )
 
 
-# The run (in a scratch folder, so nothing the notebook writes lands in the repo) is shared
-# with test_run_all.py's completed lesson: same xdist group, one run per test process.
+# The run is the one `nbgrader validate` makes of the solution (conftest.py's
+# validated_solutions), shared with the verdict below and with test_run_all.py's completed lesson.
 @pytest.mark.notebooks
-@pytest.mark.parametrize("lesson", per_lesson(group=solution_group))
-def test_solution_runs_clean_on_a_fresh_kernel(lesson):
-    run = solution_run(COURSE_ROOT / "solutions", lesson)
+@pytest.mark.parametrize("lesson", per_lesson())
+def test_solution_runs_clean_on_a_fresh_kernel(lesson, validated_solutions):
+    run = validated_solutions[lesson].kept_run()
     assert not run.errors, "errors:\n" + "\n".join(run.errors)
     assert not run.stderr, "written to stderr (nbgrader would score such a test 0):\n" + "\n".join(
         run.stderr
@@ -84,28 +83,18 @@ def test_solution_runs_clean_on_a_fresh_kernel(lesson):
 
 
 # One `nbgrader validate` for all the solutions, one `--invert` for all the lessons (each
-# notebook still on its own fresh kernel): see validate_runs.py.
-@pytest.fixture(scope="module")
-def validated_solutions(request):
-    return validate_many([solution_path(lesson) for lesson in selected(request)])
-
-
-@pytest.fixture(scope="module")
-def validated_lessons(request):
-    return validate_many([lesson_path(lesson) for lesson in selected(request)], "--invert")
-
-
+# notebook still on its own fresh kernel): conftest.py's fixtures, validate_runs.py.
 @pytest.mark.notebooks
 @pytest.mark.parametrize("lesson", per_lesson())
 def test_nbgrader_validate_passes_on_the_solution(lesson, validated_solutions):
-    output = validated_solutions[solution_path(lesson).resolve()]
+    output = validated_solutions[lesson].output
     assert PASSED in output, output[-3000:]
 
 
 @pytest.mark.notebooks
 @pytest.mark.parametrize("lesson", per_lesson())
 def test_nbgrader_validate_invert_fails_on_the_blank_lesson(lesson, validated_lessons):
-    output = validated_lessons[lesson_path(lesson).resolve()]
+    output = validated_lessons[lesson].output
     assert FAILED_EVERY_TEST in output, output[-3000:]
 
 

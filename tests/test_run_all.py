@@ -1,11 +1,13 @@
 """Run All on every lesson, as a student meets it: blank, and with every exercise done.
 
 Each lesson found in lessons/ runs top to bottom on a fresh python3 kernel, the kernel
-JupyterLab starts, stopping where Run All stops (at an error in a cell not tagged
-``raises-exception``).
+JupyterLab starts, and the test finds where Run All would stop (at an error in a cell not
+tagged ``raises-exception``). The runs are the ones ``nbgrader validate`` makes for
+test_notebooks.py, kept (conftest.py's validated_solutions and validated_lessons): nbgrader
+runs every cell of the notebook in its folder on a fresh kernel, as Run All does.
 
 - Completed with its solution's code (the solution notebook: the lesson with every blank
-  filled in, plus its hidden tests; one run shared with test_notebooks.py), it runs to the end,
+  filled in, plus its hidden tests), it runs to the end,
   and every cell that makes a matplotlib figure -- through bpkit.viz, a widget, or pyplot --
   shows an image (an image/png output, or a PNG inside the widget it shows); no output is a
   figure's text ``<Figure size ... with 1 Axes>``; no cell shows an image twice.
@@ -27,15 +29,14 @@ import lesson_runs  # noqa: E402
 LESSONS = lab_server.lessons_with_solutions()
 
 
-def per_lesson(group=None):
+def per_lesson():
     return [pytest.param(lesson, id=lesson, marks=[
-        getattr(pytest.mark, f"lesson{lesson[:2]}"), pytest.mark.notebooks,
-        *([pytest.mark.xdist_group(group(lesson))] if group else [])]) for lesson in LESSONS]
+        getattr(pytest.mark, f"lesson{lesson[:2]}"), pytest.mark.notebooks]) for lesson in LESSONS]
 
 
-@pytest.mark.parametrize("lesson", per_lesson(group=lesson_runs.solution_group))
-def test_completed_lesson_shows_every_figure_as_an_image(lesson):
-    run = lesson_runs.solution_run(lab_server.course_root() / "solutions", lesson)
+@pytest.mark.parametrize("lesson", per_lesson())
+def test_completed_lesson_shows_every_figure_as_an_image(lesson, validated_solutions):
+    run = validated_solutions[lesson].kept_run()
     assert run.stopped_at is None, f"Run All stopped at cell {run.stopped_at}:\n{run.error}"
     problems = lesson_runs.drawing_problems(run)
     assert not problems, "\n".join(problems)
@@ -47,10 +48,8 @@ def _is_test_cell(cell):
 
 
 @pytest.mark.parametrize("lesson", per_lesson())
-def test_blank_lesson_runs_all_to_the_last_cell(lesson, tmp_path):
-    root = lab_server.course_root()
-    notebook = nbformat.read(root / "lessons" / lesson / f"{lesson}.ipynb", as_version=4)
-    run = lesson_runs.run_lesson(notebook, cwd=tmp_path)
+def test_blank_lesson_runs_all_to_the_last_cell(lesson, validated_lessons):
+    run = validated_lessons[lesson].kept_run()
     assert run.stopped_at is None, f"Run All stopped at cell {run.stopped_at}:\n{run.error}"
     cells = run.notebook.cells
     assert cells[-1].cell_type != "code" or cells[-1].get("execution_count"), "last cell not run"

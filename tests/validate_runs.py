@@ -5,13 +5,27 @@ each on its own fresh kernel, exactly as it validates one. One command for a who
 nbgrader's start (2.5 s of imports) once instead of once per notebook; the output is cut at the
 "Validating '<path>'" line nbgrader logs before each notebook, so every lesson's test still
 reads its own verdict.
+
+``validate_and_keep`` also keeps what each notebook's kernel showed: the executed notebook and
+the Figures each cell made, read as a ``lesson_runs.LessonRun``. The tests that look at a
+lesson's outputs (no error, nothing on stderr, every figure an image, the ✓ lines) read those
+runs, so each lesson runs once for them and for its verdict. Two files make the keeping, and
+neither changes what nbgrader does: an nbgrader config file (found on JUPYTER_CONFIG_PATH) that
+writes the notebook nbgrader's Execute step returns, and an IPython startup file (IPYTHONDIR)
+that counts each cell's Figures in the kernel, as ``lesson_runs.run_lesson`` does.
 """
 
+import json
 import os
 import re
 import subprocess
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+
+import lesson_runs
+import nbformat
 
 PASSED = "Success! Your notebook passes all the tests."
 FAILED_EVERY_TEST = "Success! The notebook does not pass any tests."
@@ -52,3 +66,65 @@ def selected(request, parameter="lesson"):
             if value not in found:
                 found.append(value)
     return found
+
+
+# Read by nbgrader as a config file: after nbgrader's own Execute step, write the executed
+# notebook to <BPKIT_KEPT_RUNS>/<the notebook's folder>.ipynb (validate runs in that folder).
+_KEEP_EXECUTED = """
+import os
+import nbformat
+from nbgrader.preprocessors import Execute
+
+_execute = Execute.preprocess
+
+def _execute_and_keep(self, nb, resources=None, *args, **kwargs):
+    nb, resources = _execute(self, nb, resources, *args, **kwargs)
+    name = os.path.basename(os.getcwd()) + ".ipynb"
+    nbformat.write(nb, os.path.join(os.environ["BPKIT_KEPT_RUNS"], name))
+    return nb, resources
+
+Execute.preprocess = _execute_and_keep
+"""
+
+
+@dataclass
+class Validation:
+    output: str  # what nbgrader validate printed for this notebook
+    run: lesson_runs.LessonRun | None  # what its kernel showed; None if nbgrader kept none
+
+    def kept_run(self) -> lesson_runs.LessonRun:
+        """The run, or a failure that shows nbgrader's output when there is none."""
+        if self.run is None:
+            raise AssertionError("nbgrader validate kept no executed notebook; its output:\n"
+                                 + self.output[-3000:])
+        return self.run
+
+
+def validate_and_keep(paths, *flags) -> dict[Path, Validation]:
+    """``{path: Validation}`` of one ``nbgrader validate [flags] paths...`` (this Python's).
+
+    Each notebook must be alone in its folder: the folder's name keys what is kept.
+    """
+    paths = [Path(p).resolve() for p in paths]
+    with tempfile.TemporaryDirectory(prefix="validate-kept-") as scratch:
+        kept, config, ipython = (Path(scratch) / name for name in ("kept", "config", "ipython"))
+        startup = ipython / "profile_default" / "startup"
+        for folder in (kept, config, startup):
+            folder.mkdir(parents=True)
+        (config / "nbgrader_config.py").write_text(_KEEP_EXECUTED)
+        (startup / "00-count-figures.py").write_text(lesson_runs.TRACKER_STARTUP_FILE)
+        config_path = os.pathsep.join(filter(None, [str(config),
+                                                    os.environ.get("JUPYTER_CONFIG_PATH")]))
+        env = dict(os.environ, BPKIT_KEPT_RUNS=str(kept), JUPYTER_CONFIG_PATH=config_path,
+                   IPYTHONDIR=str(ipython))
+        outputs = validate_many(paths, *flags, env=env)
+        return {path: Validation(outputs[path], _kept_run(kept, path.parent.name))
+                for path in paths}
+
+
+def _kept_run(kept: Path, folder: str):
+    notebook, counts = kept / f"{folder}.ipynb", kept / f"{folder}.figures.json"
+    if not notebook.is_file():
+        return None
+    figures = json.loads(counts.read_text()) if counts.is_file() else {}
+    return lesson_runs.finished_run(nbformat.read(notebook, as_version=4), figures)
