@@ -25,7 +25,16 @@ import numpy as np
 from ..i18n import tr
 from ._own_code import expect_own_code
 from ._shop import SHOP_INPUTS, notes_shop, random_shop
-from ._student import CheckFailure, call, expect_value, fail, kind_of, passed, rng_for
+from ._student import (
+    CheckFailure,
+    call,
+    expect_value,
+    fail,
+    gradient_error,
+    kind_of,
+    passed,
+    rng_for,
+)
 
 __all__ = [
     "check_mlp",
@@ -981,8 +990,7 @@ def check_mlp(MLP, Value, seed=0):
             minus = loss_of().data
             p.data = original
             numeric.append((plus - minus) / (2 * h))
-        error = float(np.max(np.abs(np.subtract(analytic, numeric)))
-                      / max(1e-8, np.max(np.abs(numeric))))
+        error = gradient_error(analytic, numeric)
         if not error < 1e-5:
             worst = int(np.argmax(np.abs(np.subtract(analytic, numeric))))
             fail("common.gradient_mismatch",

@@ -11,7 +11,7 @@ import numpy as np
 from ..gradcheck import numerical_gradient
 from ..i18n import tr
 from ..network import MultiLayerNet as ReferenceNet
-from ._student import call, expect_value, fail, is_close, passed, rng_for
+from ._student import call, expect_value, fail, gradient_error, is_close, passed, rng_for
 
 
 def _fail(mistake_id, message):
@@ -23,13 +23,6 @@ __all__ = ["check_multi_layer_gradient", "check_weight_decay", "check_decay_narr
 # Backprop against central differences in float64: about 1e-9 when right, 1e-2 or more when
 # wrong; the margin covers the rare tiny entry dominated by round-off.
 TOLERANCE = 1e-5
-
-
-def _scaled_error(analytic, numeric):
-    """Largest difference over the largest entry: robust to tiny entries."""
-    analytic, numeric = np.asarray(analytic, np.float64), np.asarray(numeric, np.float64)
-    scale = max(np.abs(analytic).max(initial=0), np.abs(numeric).max(initial=0), 1e-8)
-    return float(np.abs(analytic - numeric).max(initial=0) / scale)
 
 
 def _numerical(net, x, t, names):
@@ -123,7 +116,7 @@ def check_multi_layer_gradient(Net, seed=0, depths=(1, 2, 3, 4), activations=("r
                 _fail("multi_layer_gradient.differs_from_backprop",
                       _diagnose(wrong, grads, expected, names, where, depth))
             numeric = _numerical(net, x, t, names)
-            errors = {k: _scaled_error(grads[k], numeric[k]) for k in names}
+            errors = {k: gradient_error(grads[k], numeric[k]) for k in names}
             bad = {k: e for k, e in errors.items() if not e < TOLERANCE}
             if bad:
                 listed = ", ".join(f"{k}: {e:.1e}" for k, e in bad.items())
@@ -288,7 +281,7 @@ def check_weight_decay(Net, seed=0):
                        where=where, name=name, hint=hint)
                 )
         numeric = _numerical(net, x, t, names)
-        bad = {k: e for k in names if not (e := _scaled_error(grads[k], numeric[k])) < TOLERANCE}
+        bad = {k: e for k in names if not (e := gradient_error(grads[k], numeric[k])) < TOLERANCE}
         if bad:
             listed = ", ".join(f"{k}: {e:.1e}" for k, e in bad.items())
             _fail(
