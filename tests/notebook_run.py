@@ -4,12 +4,16 @@ Used by the notebook tests and the lesson benchmark: the same execution a studen
 does, with nbclient and the course's Python kernel.
 """
 
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(Path(__file__).parent))  # lesson_runs.py, beside this file
+import lesson_runs  # noqa: E402
 
 
 @dataclass
@@ -43,12 +47,5 @@ def execute_notebook(path, cell_timeout=120, cwd=None):
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
-    result = Execution(notebook, seconds)
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            where = f"cell {cell.get('id', '?')}"
-            if output.output_type == "error":
-                result.errors.append(f"{where}: {output.ename}: {output.evalue}")
-            elif output.output_type == "stream" and output.name == "stderr":
-                result.stderr.append(f"{where}: {output.text.strip()[:500]}")
-    return result
+    listed = lesson_runs.finished_run(notebook, {})  # its errors and stderr, as the tests list them
+    return Execution(notebook, seconds, listed.errors, listed.stderr)
