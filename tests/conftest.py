@@ -63,17 +63,11 @@ def validated_lessons(request):
 
 
 def _validate(request, fixture, folder, *flags):
-    wanted = []
-    for item in request.session.items:
-        lesson = getattr(item, "callspec", None) and item.callspec.params.get("lesson")
-        if lesson and fixture in getattr(item, "fixturenames", ()) and lesson not in wanted:
-            wanted.append(lesson)
-    if not wanted:
-        return {}
     sys.path.insert(0, str(Path(__file__).parent))  # the helper modules beside this file
     import lab_server
     import validate_runs
 
+    wanted = validate_runs.selected(request, fixture=fixture)
     root = lab_server.course_root() / folder
     done = validate_runs.validate_and_keep([root / name / f"{name}.ipynb" for name in wanted],
                                            *flags)

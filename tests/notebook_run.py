@@ -1,7 +1,7 @@
 """Run a notebook top to bottom on a fresh kernel and say what went wrong, if anything.
 
-Used by the notebook tests and the lesson benchmark: the same execution a student's "Run All"
-does, with nbclient and the course's Python kernel.
+Used by the lesson benchmark (bench/lessons.py): the same execution a student's "Run All"
+does, with nbclient and the course's Python kernel, timed.
 """
 
 import sys

@@ -68,7 +68,8 @@ def test_reads_the_validated_solutions_too(validated_solutions):
 
 def test_tests_that_share_a_fixture_or_start_servers_run_on_one_worker(tmp_path):
     (tmp_path / "tests").mkdir()
-    shutil.copy(Path(__file__).with_name("conftest.py"), tmp_path / "tests" / "conftest.py")
+    for name in ("conftest.py", "validate_runs.py", "lesson_runs.py", "lab_server.py"):
+        shutil.copy(Path(__file__).with_name(name), tmp_path / "tests" / name)  # and its helpers
     (tmp_path / "tests" / "test_small.py").write_text(SMALL_SUITE)
     (tmp_path / "tests" / "test_other.py").write_text(OTHER_MODULE)
     done = subprocess.run(

@@ -56,12 +56,15 @@ def validate_many(paths, *flags, command=None, env=None, cwd=None, timeout=1800)
             for path in paths}
 
 
-def selected(request, parameter="lesson"):
-    """The values of ``parameter`` among the tests of this module that this run selected."""
+def selected(request, parameter="lesson", fixture=None):
+    """The values of ``parameter`` among the tests this run selected: those of this module, or,
+    given ``fixture``, those of any module that use that fixture."""
     found = []
     for item in request.session.items:
         callspec = getattr(item, "callspec", None)
-        if item.module is request.module and callspec and parameter in callspec.params:
+        wanted = (fixture in getattr(item, "fixturenames", ()) if fixture
+                  else item.module is request.module)
+        if wanted and callspec and parameter in callspec.params:
             value = callspec.params[parameter]
             if value not in found:
                 found.append(value)
